@@ -1,0 +1,48 @@
+"""The ``allfuse`` command: one subcommand per step, each in its own module.
+
+Each module named in ``SUBCOMMANDS`` provides ``add_arguments(parser)`` and ``run(args) -> int``.
+Bad input raises :class:`allfuse.errors.InputError`, printed here as one line with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from allfuse import __version__
+from allfuse.errors import InputError
+
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "simulate": ("allfuse.simulate.cli", "simulate a reference and an infant-ALL cohort with planted fusions"),
+    "check-samples": ("allfuse.samplesheet", "validate a sample sheet (and config) before a run"),
+    "star-chimeric": ("allfuse.callers.star_chimeric", "summarise STAR Chimeric.out.junction into calls"),
+    "pizzly": ("allfuse.callers.pizzly", "normalise pizzly output into calls"),
+    "annotate": ("allfuse.annotate", "normalise caller outputs, merge them into events, annotate and classify"),
+    "qc": ("allfuse.qc", "read STAR Log.final.out into a QC table"),
+    "cohort": ("allfuse.cohort", "gather per-sample results into the cohort table"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="allfuse", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"allfuse {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (module, help_text) in SUBCOMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(_module=module)
+        importlib.import_module(module).add_arguments(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(importlib.import_module(args._module).run(args) or 0)
+    except InputError as exc:
+        print(f"allfuse {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

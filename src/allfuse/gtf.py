@@ -1,0 +1,214 @@
+"""Gene models from a GENCODE/Ensembl-style GTF, as pandas frames with declared columns.
+
+Every step that names genes, maps exons or checks the frame reads the same GTF through this module,
+so contig naming (``22`` vs ``chr22``) and transcript versions are reconciled in one place.
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from allfuse.errors import InputError
+
+GTF_COLUMNS = ["chrom", "source", "feature", "start", "end", "score", "strand", "frame", "attributes"]
+GENE_COLUMNS = ["gene_id", "gene_name", "chrom", "start", "end", "strand", "gene_type"]
+TRANSCRIPT_COLUMNS = [
+    "transcript_id",
+    "transcript_base",  # transcript_id without its version, for matching across releases
+    "gene_id",
+    "gene_name",
+    "chrom",
+    "start",
+    "end",
+    "strand",
+    "transcript_type",
+    "mane_select",
+    "ensembl_canonical",
+]
+EXON_COLUMNS = ["transcript_id", "chrom", "start", "end", "strand", "exon_number"]
+CDS_COLUMNS = ["transcript_id", "chrom", "start", "end", "strand", "phase"]
+
+
+def strip_chr(chrom: str) -> str:
+    """Contig name without a ``chr`` prefix; ``chrM`` and ``MT`` are the same contig."""
+    c = chrom[3:] if chrom.lower().startswith("chr") else chrom
+    return "MT" if c == "M" else c
+
+
+def strip_version(identifier: str) -> str:
+    """``ENST00000534358.8`` -> ``ENST00000534358`` (``_PAR_Y`` suffixes kept)."""
+    head, _, tail = identifier.partition(".")
+    if "_" in tail:
+        return head + tail[tail.index("_") :]
+    return head
+
+
+def _attr(attrs: pd.Series, key: str) -> pd.Series:
+    return attrs.str.extract(rf'(?:^|;)\s*{key} "([^"]*)"', expand=False)
+
+
+def _open_text(path: Path):
+    return gzip.open(path, "rt") if path.suffix == ".gz" else open(path)
+
+
+@dataclass
+class Annotation:
+    """Genes, transcripts, exons and CDS segments of one GTF."""
+
+    genes: pd.DataFrame
+    transcripts: pd.DataFrame
+    exons: pd.DataFrame
+    cds: pd.DataFrame
+    path: str = ""
+
+    @classmethod
+    def from_gtf(cls, path: str | Path) -> Annotation:
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"{path}: GTF file not found")
+        try:
+            with _open_text(path) as fh:
+                raw = pd.read_csv(
+                    fh,
+                    sep="\t",
+                    comment="#",
+                    header=None,
+                    names=GTF_COLUMNS,
+                    dtype={"chrom": str, "start": "Int64", "end": "Int64", "attributes": str},
+                    usecols=[0, 2, 3, 4, 6, 7, 8],
+                )
+        except (ValueError, pd.errors.ParserError) as exc:
+            raise InputError(f"{path}: not a GTF file (9 tab-separated columns expected): {exc}") from exc
+        if raw.empty:
+            raise InputError(f"{path}: GTF has no features")
+        if raw["attributes"].isna().any() or raw["start"].isna().any():
+            bad = int(np.flatnonzero(raw["attributes"].isna() | raw["start"].isna())[0])
+            raise InputError(f"{path}: feature {bad + 1} is not a GTF line (9 tab-separated columns expected)")
+        return cls.from_frame(raw, str(path))
+
+    @classmethod
+    def from_frame(cls, raw: pd.DataFrame, path: str = "") -> Annotation:
+        attrs = raw["attributes"]
+        raw = raw.assign(
+            gene_id=_attr(attrs, "gene_id"),
+            gene_name=_attr(attrs, "gene_name"),
+            transcript_id=_attr(attrs, "transcript_id"),
+        )
+        # Ensembl GTFs keep the version apart; GENCODE puts it in the id.
+        tver = _attr(attrs, "transcript_version")
+        needs = tver.notna() & raw["transcript_id"].notna() & ~raw["transcript_id"].str.contains(".", regex=False)
+        raw.loc[needs, "transcript_id"] = raw.loc[needs, "transcript_id"] + "." + tver[needs]
+        raw["gene_name"] = raw["gene_name"].fillna(raw["gene_id"])
+
+        g = raw[raw["feature"] == "gene"]
+        genes = g.assign(gene_type=_attr(g["attributes"], "gene_(?:bio)?type").fillna("."))[GENE_COLUMNS]
+        t = raw[raw["feature"] == "transcript"]
+        transcripts = t.assign(
+            transcript_base=t["transcript_id"].map(strip_version),
+            transcript_type=_attr(t["attributes"], "transcript_(?:bio)?type").fillna("."),
+            mane_select=t["attributes"].str.contains('tag "MANE_Select"', regex=False),
+            ensembl_canonical=t["attributes"].str.contains('tag "Ensembl_canonical"', regex=False),
+        )[TRANSCRIPT_COLUMNS]
+        e = raw[raw["feature"] == "exon"]
+        exons = e.assign(exon_number=pd.to_numeric(_attr(e["attributes"], "exon_number"), errors="coerce"))[
+            EXON_COLUMNS
+        ]
+        c = raw[raw["feature"] == "CDS"]
+        cds = c.assign(phase=pd.to_numeric(c["frame"], errors="coerce"))[CDS_COLUMNS]
+        if genes.empty and not exons.empty:
+            genes = _genes_from_exons(raw[raw["feature"] == "exon"])
+        if transcripts.empty and not exons.empty:
+            transcripts = _transcripts_from_exons(raw[raw["feature"] == "exon"])
+        return cls(
+            genes.reset_index(drop=True),
+            transcripts.reset_index(drop=True),
+            exons.reset_index(drop=True),
+            cds.reset_index(drop=True),
+            path,
+        )
+
+    # ---- contigs -------------------------------------------------------------------------------
+    @cached_property
+    def contigs(self) -> dict[str, str]:
+        """Any spelling of a contig (``22``, ``chr22``) -> the spelling this GTF uses."""
+        names = pd.unique(pd.concat([self.genes["chrom"], self.exons["chrom"]]))
+        out: dict[str, str] = {}
+        for name in names:
+            out[strip_chr(name)] = name
+        for name in names:
+            out[name] = name
+        return out
+
+    def contig(self, chrom: str) -> str:
+        """The GTF's name for ``chrom`` (unchanged if the GTF does not know it)."""
+        return self.contigs.get(chrom, self.contigs.get(strip_chr(chrom), chrom))
+
+    # ---- lookups -------------------------------------------------------------------------------
+    @cached_property
+    def _genes_by_chrom(self) -> dict[str, pd.DataFrame]:
+        return {c: df.sort_values("start") for c, df in self.genes.groupby("chrom")}
+
+    def genes_at(self, chrom: str, pos: int, strand: str | None = None) -> pd.DataFrame:
+        """Genes overlapping a position (optionally on one strand), shortest first."""
+        df = self._genes_by_chrom.get(self.contig(chrom))
+        if df is None:
+            return self.genes.iloc[0:0]
+        hit = df[(df["start"] <= pos) & (df["end"] >= pos)]
+        if strand in ("+", "-"):
+            hit = hit[hit["strand"] == strand]
+        return hit.assign(_len=hit["end"] - hit["start"]).sort_values("_len").drop(columns="_len")
+
+    @cached_property
+    def exon_boundaries(self) -> pd.DataFrame:
+        """Distinct exon starts/ends per gene, to snap breakpoints to known splice sites."""
+        ex = self.exons.merge(self.transcripts[["transcript_id", "gene_id"]], on="transcript_id")
+        return ex[["gene_id", "chrom", "start", "end", "strand"]].drop_duplicates()
+
+    def transcript_exons(self, transcript_id: str) -> pd.DataFrame:
+        """Exons of one transcript in transcript order (5'->3'), numbered 1..n by that order."""
+        ex = self.exons[self.exons["transcript_id"] == transcript_id]
+        if ex.empty:
+            return ex
+        strand = ex["strand"].iloc[0]
+        ex = ex.sort_values("start", ascending=(strand != "-")).reset_index(drop=True)
+        return ex.assign(exon_number=np.arange(1, len(ex) + 1))
+
+    def gene_name_of(self, gene_id: str) -> str:
+        hit = self.genes.loc[self.genes["gene_id"] == gene_id, "gene_name"]
+        return str(hit.iloc[0]) if len(hit) else gene_id
+
+
+def _genes_from_exons(exons: pd.DataFrame) -> pd.DataFrame:
+    agg = exons.groupby("gene_id").agg(
+        gene_name=("gene_name", "first"),
+        chrom=("chrom", "first"),
+        start=("start", "min"),
+        end=("end", "max"),
+        strand=("strand", "first"),
+    )
+    return agg.reset_index().assign(gene_type=".")[GENE_COLUMNS]
+
+
+def _transcripts_from_exons(exons: pd.DataFrame) -> pd.DataFrame:
+    agg = exons.groupby("transcript_id").agg(
+        gene_id=("gene_id", "first"),
+        gene_name=("gene_name", "first"),
+        chrom=("chrom", "first"),
+        start=("start", "min"),
+        end=("end", "max"),
+        strand=("strand", "first"),
+        attributes=("attributes", "first"),
+    )
+    agg = agg.reset_index()
+    return agg.assign(
+        transcript_base=agg["transcript_id"].map(strip_version),
+        transcript_type=".",
+        mane_select=agg["attributes"].str.contains('tag "MANE_Select"', regex=False),
+        ensembl_canonical=agg["attributes"].str.contains('tag "Ensembl_canonical"', regex=False),
+    )[TRANSCRIPT_COLUMNS]

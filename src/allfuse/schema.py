@@ -1,0 +1,112 @@
+"""Declared columns of every table allfuse writes.
+
+Breakpoint convention everywhere: ``pos_5p`` is the last transcribed base of the 5' partner that is
+kept in the fusion, ``pos_3p`` the first base of the 3' partner, both 1-based genome coordinates
+(the convention Arriba and STAR-Fusion use for splice-site breakpoints). ``strand_*`` is the strand
+the partner is transcribed from ('+', '-' or '.' when unknown).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+#: One row per call of one caller (results/{sample}/calls/{caller}.tsv).
+#: The caller's own record follows these columns, every original column prefixed with ``orig_``.
+CALL_COLUMNS: list[str] = [
+    "sample",
+    "caller",
+    "fusion",
+    "gene_5p",
+    "gene_3p",
+    "gene_id_5p",
+    "gene_id_3p",
+    "chrom_5p",
+    "pos_5p",
+    "strand_5p",
+    "chrom_3p",
+    "pos_3p",
+    "strand_3p",
+    "junction_reads",
+    "spanning_frags",
+    "site_5p",  # caller's site label: splice-site, exon, intron, ... ('.' if none)
+    "site_3p",
+    "caller_transcript_5p",  # the caller's own transcript/exon choice, kept beside ours
+    "caller_transcript_3p",
+    "caller_exon_5p",
+    "caller_exon_3p",
+    "caller_confidence",
+    "caller_filters",
+]
+
+CALL_DTYPES: dict[str, str] = {
+    "pos_5p": "int64",
+    "pos_3p": "int64",
+    "junction_reads": "int64",
+    "spanning_frags": "int64",
+}
+
+#: One row per fusion event merged across callers (results/{sample}/fusions.tsv).
+FUSION_COLUMNS: list[str] = [
+    "sample",
+    "event_id",
+    "fusion",
+    "gene_5p",
+    "gene_3p",
+    "gene_id_5p",
+    "gene_id_3p",
+    "chrom_5p",
+    "pos_5p",
+    "strand_5p",
+    "chrom_3p",
+    "pos_3p",
+    "strand_3p",
+    "callers",
+    "n_callers",
+    "junction_reads",
+    "spanning_frags",
+    "support",  # per-caller best support, e.g. "star_chimeric:12+3;pizzly:9+4"
+    "reciprocal_of",  # event_id of the B::A event beside this A::B event ('.' if none)
+    "read_through",  # True when the partners are neighbouring same-strand genes
+]
+
+ORIG_PREFIX = "orig_"
+
+
+def empty_calls() -> pd.DataFrame:
+    """A calls table with no rows but every declared column, so empty inputs give valid outputs."""
+    return pd.DataFrame({c: pd.Series(dtype=CALL_DTYPES.get(c, "object")) for c in CALL_COLUMNS})
+
+
+def finish_calls(df: pd.DataFrame, sample: str, caller: str) -> pd.DataFrame:
+    """Fill defaults, order the declared columns first and the ``orig_`` columns after them."""
+    df = df.copy()
+    df["sample"] = sample
+    df["caller"] = caller
+    for col in CALL_COLUMNS:
+        if col not in df.columns:
+            df[col] = 0 if col in ("junction_reads", "spanning_frags") else "."
+    for col, dtype in CALL_DTYPES.items():
+        df[col] = pd.to_numeric(df[col]).fillna(0).astype(dtype) if len(df) else df[col].astype(dtype)
+    df["fusion"] = df["gene_5p"].astype(str) + "::" + df["gene_3p"].astype(str)
+    extra = [c for c in df.columns if c not in CALL_COLUMNS]
+    return df[CALL_COLUMNS + extra]
+
+
+def write_tsv(df: pd.DataFrame, path: str | Path) -> None:
+    """Write atomically: a half-written table must never look finished."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    df.to_csv(tmp, sep="\t", index=False)
+    tmp.replace(path)
+
+
+def read_calls(path: str | Path) -> pd.DataFrame:
+    """Read a calls table written by :func:`write_tsv`, keeping every column as written."""
+    df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    for col, dtype in CALL_DTYPES.items():
+        if col in df.columns:
+            df[col] = pd.to_numeric(df[col]).astype(dtype)
+    return df
