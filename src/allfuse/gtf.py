@@ -50,7 +50,8 @@ def strip_version(identifier: str) -> str:
 
 
 def _attr(attrs: pd.Series, key: str) -> pd.Series:
-    return attrs.str.extract(rf'(?:^|;)\s*{key} "([^"]*)"', expand=False)
+    # GENCODE writes some values unquoted (exon_number 1;), Ensembl quotes them all.
+    return attrs.str.extract(rf'(?:^|;)\s*{key} "?([^";]*)"?', expand=False)
 
 
 def _open_text(path: Path):
@@ -89,7 +90,9 @@ class Annotation:
             raise InputError(f"{path}: GTF has no features")
         if raw["attributes"].isna().any() or raw["start"].isna().any():
             bad = int(np.flatnonzero(raw["attributes"].isna() | raw["start"].isna())[0])
-            raise InputError(f"{path}: feature {bad + 1} is not a GTF line (9 tab-separated columns expected)")
+            raise InputError(
+                f"{path}: feature {bad + 1} is not a GTF line (9 tab-separated columns expected)"
+            )
         return cls.from_frame(raw, str(path))
 
     @classmethod
@@ -102,7 +105,9 @@ class Annotation:
         )
         # Ensembl GTFs keep the version apart; GENCODE puts it in the id.
         tver = _attr(attrs, "transcript_version")
-        needs = tver.notna() & raw["transcript_id"].notna() & ~raw["transcript_id"].str.contains(".", regex=False)
+        needs = (
+            tver.notna() & raw["transcript_id"].notna() & ~raw["transcript_id"].str.contains(".", regex=False)
+        )
         raw.loc[needs, "transcript_id"] = raw.loc[needs, "transcript_id"] + "." + tver[needs]
         raw["gene_name"] = raw["gene_name"].fillna(raw["gene_id"])
 

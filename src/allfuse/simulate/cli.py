@@ -1,9 +1,23 @@
-"""Not yet written."""
+"""``allfuse simulate``: a deterministic simulated reference and infant-ALL cohort."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from allfuse.simulate.cohort import COHORTS, simulate
 
 
-def add_arguments(parser) -> None:
-    pass
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--outdir", required=True, type=Path, help="folder to write the reference and reads into"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same files)")
+    parser.add_argument("--cohort", choices=sorted(COHORTS), default="demo", help="which planted cohort")
+    parser.add_argument("--pairs", type=int, default=None, help="background read pairs per sample")
 
 
-def run(args) -> int:
-    raise NotImplementedError
+def run(args: argparse.Namespace) -> int:
+    simulate(args.outdir, seed=args.seed, cohort=args.cohort, pairs=args.pairs)
+    print(f"simulated {args.cohort} cohort in {args.outdir}")
+    return 0

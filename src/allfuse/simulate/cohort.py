@@ -1,0 +1,121 @@
+"""The simulated infant-ALL cohorts: which fusion is planted in which sample, at which exons.
+
+Two cohorts share one reference: ``demo`` (every case the design names) and ``test`` (a smaller
+one for the test suite). Each writes ``genome.fa``, ``genes.gtf``, ``reads/``, ``samples.tsv``,
+``truth.tsv`` (planted fusions) and ``decoys.tsv`` (planted events that must not be called as
+defining fusions), all deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from allfuse.simulate.genome import build_reference, write_fasta, write_gtf
+from allfuse.simulate.reads import (
+    FusionSpec,
+    ReadSettings,
+    ReadWriter,
+    fusion_sequence,
+    write_background,
+    write_fusion,
+)
+
+TRUTH_COLUMNS = [
+    "sample", "fusion", "gene_5p", "gene_3p", "exon_5p", "exon_3p",
+    "chrom_5p", "pos_5p", "chrom_3p", "pos_3p", "fragments", "kind",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SampleSpec:
+    sample: str
+    fusions: list[FusionSpec] = field(default_factory=list)
+    decoys: list[FusionSpec] = field(default_factory=list)
+
+
+F = FusionSpec
+DEMO: list[SampleSpec] = [
+    SampleSpec("INF01", [F("KMT2A", 9, "AFF1", 4, 60), F("AFF1", 3, "KMT2A", 10, 20)]),
+    SampleSpec("INF02", [F("KMT2A", 11, "MLLT3", 6, 30)]),
+    SampleSpec("INF03", [F("KMT2A", 10, "MLLT1", 2, 6)]),
+    SampleSpec("INF04", [F("BRD9", 3, "NUTM1", 3, 40)]),
+    SampleSpec("INF05", [F("BRD9", 8, "NUTM1", 3, 15)]),
+    SampleSpec("INF06", [F("BRD9", 14, "NUTM1", 3, 10)]),
+    SampleSpec("INF07", [F("ACIN1", 4, "NUTM1", 3, 25)]),
+    SampleSpec("INF08", [F("PAX5", 4, "ETV6", 3, 30)]),
+    SampleSpec("INF09", [F("PAX5", 6, "NOL4L", 2, 8)]),
+    SampleSpec("INF10", [F("KMT2A", 9, "MLLT10", 6, 3)]),  # below 5 fragments: not required to be found
+    SampleSpec("INF11"),  # no fusion
+    SampleSpec("INF12", decoys=[F("SIMG01", 3, "SIMG02", 2, 12), F("ETV6", 5, "RUNX1", 3, 1)]),
+]
+TEST: list[SampleSpec] = [
+    SampleSpec("T01", [F("KMT2A", 9, "AFF1", 4, 25), F("AFF1", 3, "KMT2A", 10, 10)]),
+    SampleSpec("T02", [F("BRD9", 8, "NUTM1", 3, 15)]),
+    SampleSpec("T03", [F("PAX5", 4, "ETV6", 3, 12)]),
+    SampleSpec("T04"),
+    SampleSpec("T05", decoys=[F("SIMG01", 3, "SIMG02", 2, 10), F("ETV6", 5, "RUNX1", 3, 1)]),
+]
+COHORTS = {"demo": (DEMO, 20000), "test": (TEST, 6000)}
+
+
+def simulate(outdir: Path, seed: int = 1, cohort: str = "demo", pairs: int | None = None) -> None:
+    """Write the reference, reads, sample sheet and truth of a cohort into ``outdir``."""
+    specs, default_pairs = COHORTS[cohort]
+    n_pairs = pairs or default_pairs
+    outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / "reads").mkdir(exist_ok=True)
+    ref = build_reference(seed)
+    write_fasta(ref.genome, outdir / "genome.fa")
+    write_gtf(ref, outdir / "genes.gtf")
+    settings = ReadSettings()
+    truth: list[dict] = []
+    sheet: list[dict] = []
+    for no, spec in enumerate(specs, start=1):
+        rng = np.random.default_rng([seed, no])
+        expression = {}
+        for g in ref.genes:
+            level = float(rng.lognormal(0.0, 0.8))
+            for t in g.transcripts:
+                expression[t.transcript_id] = level * (1.0 if t.mane else 0.3)
+        r1, r2 = (
+            outdir / "reads" / f"{spec.sample}_R1.fastq.gz",
+            outdir / "reads" / f"{spec.sample}_R2.fastq.gz",
+        )
+        w = ReadWriter(r1, r2, rng, settings, no)
+        write_background(w, ref, n_pairs, expression)
+        for kind, fusions in (("fusion", spec.fusions), ("decoy", spec.decoys)):
+            for f in fusions:
+                seq, junction, pos5, pos3 = fusion_sequence(ref, f)
+                write_fusion(w, seq, junction, f.fragments)
+                truth.append(
+                    dict(
+                        sample=spec.sample,
+                        fusion=f.name,
+                        gene_5p=f.gene_5p,
+                        gene_3p=f.gene_3p,
+                        exon_5p=f.exon_5p,
+                        exon_3p=f.exon_3p,
+                        chrom_5p=ref.gene(f.gene_5p).chrom,
+                        pos_5p=pos5,
+                        chrom_3p=ref.gene(f.gene_3p).chrom,
+                        pos_3p=pos3,
+                        fragments=f.fragments,
+                        kind=kind,
+                    )  # fmt: skip
+                )
+        w.close()
+        sheet.append(dict(sample=spec.sample, fq1=f"reads/{r1.name}", fq2=f"reads/{r2.name}"))
+    _write(outdir / "samples.tsv", ["sample", "fq1", "fq2"], sheet)
+    _write(outdir / "truth.tsv", TRUTH_COLUMNS, [t for t in truth if t["kind"] == "fusion"])
+    _write(outdir / "decoys.tsv", TRUTH_COLUMNS, [t for t in truth if t["kind"] == "decoy"])
+
+
+def _write(path: Path, columns: list[str], rows: list[dict]) -> None:
+    with open(path, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=columns, delimiter="\t", lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
