@@ -14,11 +14,18 @@ from allfuse import __version__
 from allfuse.errors import InputError
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "simulate": ("allfuse.simulate.cli", "simulate a reference and an infant-ALL cohort with planted fusions"),
+    "simulate": (
+        "allfuse.simulate.cli",
+        "simulate a reference and an infant-ALL cohort with planted fusions",
+    ),
     "check-samples": ("allfuse.samplesheet", "validate a sample sheet (and config) before a run"),
     "star-chimeric": ("allfuse.callers.star_chimeric", "summarise STAR Chimeric.out.junction into calls"),
+    "transcripts": ("allfuse.transcriptome", "write the transcript FASTA for kallisto/pizzly from genome + GTF"),
     "pizzly": ("allfuse.callers.pizzly", "normalise pizzly output into calls"),
-    "annotate": ("allfuse.annotate", "normalise caller outputs, merge them into events, annotate and classify"),
+    "annotate": (
+        "allfuse.annotate",
+        "normalise caller outputs, merge them into events, annotate and classify",
+    ),
     "qc": ("allfuse.qc", "read STAR Log.final.out into a QC table"),
     "cohort": ("allfuse.cohort", "gather per-sample results into the cohort table"),
 }

@@ -1,9 +1,210 @@
-"""Not yet written."""
+"""pizzly (kallisto ``--fusion``) output, normalised to genomic breakpoints.
+
+pizzly reports fusions as transcript pairs, ``A_0:end_B_start:len``: transcript A kept from 0 to
+``end`` (exclusive) joined to transcript B from ``start``. Several isoform pairs usually describe one
+genomic junction, so we map each pair back to the genome through the GTF's exons and collapse pairs
+with the same breakpoints into one call. pizzly groups gene pairs without order and lists a transcript
+pair in each orientation only when reads support it, so orientation comes from the transcript pair.
+
+Read counts: a read pair with a split position (``splitpos`` >= 0) in either mate counts as a junction
+read, any other pair as a spanning fragment; counts of pairs collapsed into one call are the union of
+their reads. The flat table (``geneA.name ... transcripts.list``, as nf-core/rnafusion writes it)
+has gene-level counts only, which each of its breakpoints carries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from allfuse.errors import InputError
+from allfuse.gtf import Annotation
+from allfuse.schema import ORIG_PREFIX, finish_calls, write_tsv
+
+FLAT_COLUMNS = [
+    "geneA.name",
+    "geneA.id",
+    "geneB.name",
+    "geneB.id",
+    "paircount",
+    "splitcount",
+    "transcripts.list",
+]
+PAIR_RE = re.compile(r"^(?P<a>.+?)_(?P<a0>\d+):(?P<a1>\d+)_(?P<b>.+?)_(?P<b0>\d+):(?P<b1>\d+)$")
 
 
-def add_arguments(parser) -> None:
-    pass
+class TranscriptMapper:
+    """Transcript offsets -> genome coordinates, from the GTF's exons."""
+
+    def __init__(self, ann: Annotation | None) -> None:
+        self.ann = ann
+        self._cache: dict[str, pd.DataFrame] = {}
+
+    def to_genome(self, transcript_id: str, offset: int) -> tuple[str, int, str] | None:
+        """(chrom, 1-based position, strand) of a 0-based transcript offset, or None if unknown."""
+        if self.ann is None:
+            return None
+        if transcript_id not in self._cache:
+            self._cache[transcript_id] = self.ann.transcript_exons(transcript_id)
+        ex = self._cache[transcript_id]
+        acc = 0
+        for s, e, chrom, strand in zip(ex["start"], ex["end"], ex["chrom"], ex["strand"], strict=True):
+            n = int(e) - int(s) + 1
+            if acc <= offset < acc + n:
+                k = offset - acc
+                return chrom, (int(s) + k if strand == "+" else int(e) - k), strand
+            acc += n
+        return None
 
 
-def run(args) -> int:
-    raise NotImplementedError
+def _breakpoints(mapper: TranscriptMapper, a: str, a_end: int, b: str, b_start: int) -> tuple | None:
+    five = mapper.to_genome(a, a_end - 1)
+    three = mapper.to_genome(b, b_start)
+    if five is None or three is None:
+        return None
+    return five + three
+
+
+def parse_json(path: Path, sample: str, ann: Annotation | None) -> pd.DataFrame:
+    """Calls from pizzly's JSON (``--output X`` writes ``X.json``)."""
+    try:
+        data = json.loads(path.read_text() or '{"genes": []}')
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not a pizzly JSON file ({exc.msg} at line {exc.lineno})") from exc
+    if not isinstance(data, dict) or "genes" not in data:
+        raise InputError(f"{path}: not a pizzly JSON file (no 'genes' list)")
+    mapper = TranscriptMapper(ann)
+    calls: dict[tuple, dict] = {}
+    names = {}
+    for gene in data["genes"]:
+        names[gene["geneA"]["id"]] = gene["geneA"]["name"]
+        names[gene["geneB"]["id"]] = gene["geneB"]["name"]
+        pairs = gene.get("readpairs", [])
+        for t in gene.get("transcripts", []):
+            ta, tb = t["transcriptA"], t["transcriptB"]
+            bp = _breakpoints(mapper, ta["id"], int(ta["endPos"]), tb["id"], int(tb["startPos"]))
+            ga, gb = _gene_of(ann, ta["id"]), _gene_of(ann, tb["id"])
+            if ga is None:  # without a GTF the gene order follows pizzly's gene record
+                ga, gb = gene["geneA"]["id"], gene["geneB"]["id"]
+            key = (ga, gb) + (bp or (".", 0, ".", ".", 0, "."))
+            call = calls.setdefault(
+                key,
+                {"split": set(), "pairs": set(), "records": [], "gene": gene},
+            )
+            for i in t.get("reads", []):
+                rp = pairs[i]
+                split = rp["read1"].get("splitpos", -1) >= 0 or rp["read2"].get("splitpos", -1) >= 0
+                (call["split"] if split else call["pairs"]).add(rp["read1"]["name"])
+            call["records"].append(t["fasta_record"])
+    rows = []
+    for (ga, gb, c5, p5, s5, c3, p3, s3), call in calls.items():
+        g = call["gene"]
+        rows.append(
+            {
+                "gene_5p": names.get(ga, ga),
+                "gene_3p": names.get(gb, gb),
+                "gene_id_5p": ga,
+                "gene_id_3p": gb,
+                "chrom_5p": c5,
+                "pos_5p": p5,
+                "strand_5p": s5,
+                "chrom_3p": c3,
+                "pos_3p": p3,
+                "strand_3p": s3,
+                "junction_reads": len(call["split"]),
+                "spanning_frags": len(call["pairs"]),
+                "caller_transcript_5p": call["records"][0].split("_")[0],
+                ORIG_PREFIX + "geneA.name": g["geneA"]["name"],
+                ORIG_PREFIX + "geneA.id": g["geneA"]["id"],
+                ORIG_PREFIX + "geneB.name": g["geneB"]["name"],
+                ORIG_PREFIX + "geneB.id": g["geneB"]["id"],
+                ORIG_PREFIX + "paircount": g["paircount"],
+                ORIG_PREFIX + "splitcount": g["splitcount"],
+                ORIG_PREFIX + "transcripts.list": ";".join(call["records"]),
+            }  # fmt: skip
+        )
+    return _finish(rows, sample)
+
+
+def _gene_of(ann: Annotation | None, transcript_id: str) -> str | None:
+    if ann is None:
+        return None
+    hit = ann.transcripts.loc[ann.transcripts["transcript_id"] == transcript_id, "gene_id"]
+    return str(hit.iloc[0]) if len(hit) else None
+
+
+def parse_flat(path: Path, sample: str, ann: Annotation | None) -> pd.DataFrame:
+    """Calls from pizzly's flat table: one call per distinct breakpoint of each gene pair."""
+    df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    missing = [c for c in FLAT_COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(f"{path}: missing columns {', '.join(missing)}: not a pizzly flat table")
+    mapper = TranscriptMapper(ann)
+    rows = []
+    for lineno, rec in enumerate(df.to_dict("records"), start=2):
+        seen: dict[tuple, list[str]] = {}
+        for item in filter(None, rec["transcripts.list"].split(";")):
+            m = PAIR_RE.match(item)
+            if not m:
+                raise InputError(
+                    f"{path}: line {lineno}: transcript pair {item!r} is not A_start:end_B_start:end"
+                )
+            bp = _breakpoints(mapper, m["a"], int(m["a1"]), m["b"], int(m["b0"]))
+            seen.setdefault(bp or (".", 0, ".", ".", 0, "."), []).append(item)
+        for (c5, p5, s5, c3, p3, s3), items in (seen or {(".", 0, ".", ".", 0, "."): []}).items():
+            rows.append(
+                {
+                    "gene_5p": rec["geneA.name"],
+                    "gene_3p": rec["geneB.name"],
+                    "gene_id_5p": rec["geneA.id"],
+                    "gene_id_3p": rec["geneB.id"],
+                    "chrom_5p": c5,
+                    "pos_5p": p5,
+                    "strand_5p": s5,
+                    "chrom_3p": c3,
+                    "pos_3p": p3,
+                    "strand_3p": s3,
+                    "junction_reads": int(rec["splitcount"]),
+                    "spanning_frags": int(rec["paircount"]),
+                    "caller_transcript_5p": items[0].split("_")[0] if items else ".",
+                    **{ORIG_PREFIX + k: v for k, v in rec.items()},
+                }  # fmt: skip
+            )
+    out = _finish(rows, sample)
+    for col in df.columns:
+        if ORIG_PREFIX + col not in out.columns:
+            out[ORIG_PREFIX + col] = pd.Series(dtype="object")
+    return out
+
+
+def _finish(rows: list[dict], sample: str) -> pd.DataFrame:
+    return finish_calls(pd.DataFrame(rows), sample, "pizzly")
+
+
+def parse(path: str | Path, sample: str, gtf: Annotation | None = None) -> pd.DataFrame:
+    """pizzly JSON or flat table, told apart by content."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    head = path.read_text()[:200].lstrip()
+    if head.startswith("{") or not head:
+        return parse_json(path, sample, gtf)
+    if head.startswith("geneA.name"):
+        return parse_flat(path, sample, gtf)
+    raise InputError(f"{path}: neither pizzly JSON nor pizzly's flat table (header geneA.name ...)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", required=True, help="pizzly JSON (or flat table)")
+    parser.add_argument("--gtf", required=True, help="GTF given to pizzly")
+    parser.add_argument("--sample", required=True)
+    parser.add_argument("--out", required=True, help="calls table to write")
+
+
+def run(args: argparse.Namespace) -> int:
+    write_tsv(parse(args.input, args.sample, Annotation.from_gtf(args.gtf)), args.out)
+    return 0
