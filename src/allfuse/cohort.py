@@ -1,9 +1,70 @@
-"""Not yet written."""
+"""``allfuse cohort``: one row per sample, the table the survival analysis starts from."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from allfuse.errors import InputError
+from allfuse.schema import write_tsv
+
+CLASSIFICATION_FIELDS = [
+    "group", "subtype", "partner", "driver_fusion", "transcript_5p", "exon_5p", "intron_5p",
+    "transcript_3p", "exon_3p", "intron_3p", "reading_frame", "rule",
+]  # fmt: skip
+COHORT_COLUMNS = [
+    "sample", "input_read_pairs", "uniquely_mapped_pct", "chimeric_pct", "n_events",
+    "best_event", "best_event_callers", "best_event_junction_reads", "best_event_spanning_frags",
+    *CLASSIFICATION_FIELDS, "other_defining_fusions",
+]  # fmt: skip
 
 
-def add_arguments(parser) -> None:
-    pass
+def _read(path: Path, what: str) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(f"{path}: {what} not found")
+    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
 
 
-def run(args) -> int:
-    raise NotImplementedError
+def cohort_row(results: Path, sample: str) -> dict:
+    """QC, fusion events and classification of one sample, flattened to one row."""
+    qc = _read(results / sample / "qc.tsv", "QC table").iloc[0]
+    events = _read(results / sample / "fusions.tsv", "fusion table")
+    row = {"sample": sample, **{k: qc[k] for k in ("input_read_pairs", "uniquely_mapped_pct", "chimeric_pct")}}
+    row["n_events"] = len(events)
+    if len(events):
+        support = events["junction_reads"].astype(int) + events["spanning_frags"].astype(int)
+        best = events.loc[support.idxmax()]
+        row |= {
+            "best_event": best["fusion"],
+            "best_event_callers": best["callers"],
+            "best_event_junction_reads": best["junction_reads"],
+            "best_event_spanning_frags": best["spanning_frags"],
+        }
+    cls_path = results / sample / "classification.json"
+    if cls_path.is_file():
+        cls = json.loads(cls_path.read_text())
+        for k in CLASSIFICATION_FIELDS:
+            row[k] = cls.get(k, "")
+        others = cls.get("other_defining_fusions", [])
+        row["other_defining_fusions"] = ",".join(
+            o if isinstance(o, str) else str(o.get("fusion", o)) for o in others
+        )
+    return {c: ("" if row.get(c) is None else row.get(c, "")) for c in COHORT_COLUMNS}
+
+
+def build_cohort(results: Path, samples: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([cohort_row(results, s) for s in samples], columns=COHORT_COLUMNS)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--results", required=True, type=Path, help="results folder (one subfolder per sample)")
+    parser.add_argument("--samples", required=True, nargs="+", help="sample IDs, in cohort order")
+    parser.add_argument("--out", required=True, help="cohort table to write")
+
+
+def run(args: argparse.Namespace) -> int:
+    write_tsv(build_cohort(args.results, args.samples), args.out)
+    return 0

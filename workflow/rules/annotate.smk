@@ -1,0 +1,47 @@
+rule annotate:
+    # The same command users run on caller outputs made elsewhere (e.g. nf-core/rnafusion).
+    input:
+        unpack(caller_inputs),
+        gtf=REF["gtf"],
+    output:
+        calls=expand(OUT + "/{{sample}}/calls/{caller}.tsv", caller=CALLERS),
+        fusions=OUT + "/{sample}/fusions.tsv",
+        classification=OUT + "/{sample}/classification.json",
+    params:
+        callers=caller_options,
+        outdir=lambda wc, output: str(Path(output.fusions).parent),
+        min_junction=config.get("star_chimeric", {}).get("min_junction_reads", 1),
+        min_total=config.get("star_chimeric", {}).get("min_total_support", 2),
+        distance=config.get("merge", {}).get("max_distance", 10),
+    threads: 1
+    resources:
+        mem_mb=4000,
+    log:
+        OUT + "/{sample}/logs/annotate.log",
+    conda:
+        "../../envs/allfuse.yaml"
+    shell:
+        "allfuse annotate --sample {wildcards.sample} --gtf {input.gtf} --outdir {params.outdir}"
+        " {params.callers} --min-junction-reads {params.min_junction} --min-total-support {params.min_total}"
+        " --merge-distance {params.distance} > {log} 2>&1"
+
+
+rule cohort:
+    input:
+        qc=expand(OUT + "/{sample}/qc.tsv", sample=SAMPLES.index),
+        fusions=expand(OUT + "/{sample}/fusions.tsv", sample=SAMPLES.index),
+        classification=expand(OUT + "/{sample}/classification.json", sample=SAMPLES.index),
+    output:
+        OUT + "/cohort.tsv",
+    params:
+        results=OUT,
+        samples=list(SAMPLES.index),
+    threads: 1
+    resources:
+        mem_mb=2000,
+    log:
+        "logs/cohort.log",
+    conda:
+        "../../envs/allfuse.yaml"
+    shell:
+        "allfuse cohort --results {params.results} --samples {params.samples} --out {output} > {log} 2>&1"

@@ -1,0 +1,60 @@
+# Python of the workflow: config and sample sheet validation, and input functions.
+import sys
+from pathlib import Path
+
+from allfuse.errors import InputError
+from allfuse.samplesheet import load_samples, validate_config
+
+
+def _fail(exc):
+    # One line, non-zero exit, before any job starts.
+    print(f"allfuse: error: {exc}", file=sys.stderr)
+    sys.exit(1)
+
+
+try:
+    validate_config(config, "config", Path(workflow.basedir) / "workflow" / "schemas")
+    SAMPLES = load_samples(config["samples"], Path(workflow.basedir) / "workflow" / "schemas")
+except InputError as exc:
+    _fail(exc)
+
+CALLERS = list(config["callers"])
+REF = config["reference"]
+OUT = "results"
+
+
+wildcard_constraints:
+    sample="|".join(SAMPLES.index),
+    caller="|".join(CALLERS),
+
+
+def fastqs(wildcards):
+    row = SAMPLES.loc[wildcards.sample]
+    return [row["fq1"], row["fq2"]]
+
+
+CALLER_OUTPUT = {
+    "star_chimeric": OUT + "/{sample}/star/Chimeric.out.junction",
+    "pizzly": OUT + "/{sample}/pizzly/{sample}.json",
+    "arriba": OUT + "/{sample}/arriba/fusions.tsv",
+    "starfusion": OUT + "/{sample}/starfusion/star-fusion.fusion_predictions.abridged.tsv",
+}
+
+
+def caller_inputs(wildcards):
+    return {caller: CALLER_OUTPUT[caller].format(sample=wildcards.sample) for caller in CALLERS}
+
+
+def caller_options(wildcards, input):
+    return " ".join(f"--{caller.replace('_', '-')} {input[caller]}" for caller in CALLERS)
+
+
+def all_outputs():
+    out = [OUT + "/cohort.tsv"]
+    for sample in SAMPLES.index:
+        out += [
+            f"{OUT}/{sample}/fusions.tsv",
+            f"{OUT}/{sample}/classification.json",
+            f"{OUT}/{sample}/star/Aligned.sortedByCoord.out.bam.bai",
+        ]
+    return out
