@@ -5,10 +5,10 @@ rule star_align:
         fq=fastqs,
         index="resources/star_index",
     output:
-        bam=temp(OUT + "/{sample}/star/Aligned.out.bam"),
-        junctions=OUT + "/{sample}/star/Chimeric.out.junction",
-        log_final=OUT + "/{sample}/star/Log.final.out",
-        sj=OUT + "/{sample}/star/SJ.out.tab",
+        bam=temp("results/{sample}/star/Aligned.out.bam"),
+        junctions="results/{sample}/star/Chimeric.out.junction",
+        log_final="results/{sample}/star/Log.final.out",
+        sj="results/{sample}/star/SJ.out.tab",
     params:
         prefix=lambda wc, output: str(Path(output.junctions).parent) + "/",
         chimeric=config["star"]["chimeric"],
@@ -17,7 +17,7 @@ rule star_align:
     resources:
         mem_mb=36000,
     log:
-        OUT + "/{sample}/logs/star_align.log",
+        "results/{sample}/logs/star_align.log",
     benchmark:
         "benchmarks/{sample}/star_align.tsv"
     conda:
@@ -31,14 +31,14 @@ rule star_align:
 
 rule samtools_sort:
     input:
-        OUT + "/{sample}/star/Aligned.out.bam",
+        "results/{sample}/star/Aligned.out.bam",
     output:
-        OUT + "/{sample}/star/Aligned.sortedByCoord.out.bam",
+        "results/{sample}/star/Aligned.sortedByCoord.out.bam",
     threads: 2
     resources:
         mem_mb=4000,
     log:
-        OUT + "/{sample}/logs/samtools_sort.log",
+        "results/{sample}/logs/samtools_sort.log",
     benchmark:
         "benchmarks/{sample}/samtools_sort.tsv"
     conda:
@@ -49,14 +49,14 @@ rule samtools_sort:
 
 rule samtools_index:
     input:
-        OUT + "/{sample}/star/Aligned.sortedByCoord.out.bam",
+        "results/{sample}/star/Aligned.sortedByCoord.out.bam",
     output:
-        OUT + "/{sample}/star/Aligned.sortedByCoord.out.bam.bai",
+        "results/{sample}/star/Aligned.sortedByCoord.out.bam.bai",
     threads: 1
     resources:
         mem_mb=1000,
     log:
-        OUT + "/{sample}/logs/samtools_index.log",
+        "results/{sample}/logs/samtools_index.log",
     conda:
         "../../envs/samtools.yaml"
     shell:
@@ -65,14 +65,14 @@ rule samtools_index:
 
 rule star_qc:
     input:
-        OUT + "/{sample}/star/Log.final.out",
+        "results/{sample}/star/Log.final.out",
     output:
-        OUT + "/{sample}/qc.tsv",
+        "results/{sample}/qc.tsv",
     threads: 1
     resources:
         mem_mb=500,
     log:
-        OUT + "/{sample}/logs/star_qc.log",
+        "results/{sample}/logs/star_qc.log",
     conda:
         "../../envs/allfuse.yaml"
     shell:

@@ -4,9 +4,9 @@ rule annotate:
         unpack(caller_inputs),
         gtf=REF["gtf"],
     output:
-        calls=expand(OUT + "/{{sample}}/calls/{caller}.tsv", caller=CALLERS),
-        fusions=OUT + "/{sample}/fusions.tsv",
-        classification=OUT + "/{sample}/classification.json",
+        calls=expand("results/{{sample}}/calls/{caller}.tsv", caller=CALLERS),
+        fusions="results/{sample}/fusions.tsv",
+        classification="results/{sample}/classification.json",
     params:
         callers=caller_options,
         outdir=lambda wc, output: str(Path(output.fusions).parent),
@@ -17,7 +17,7 @@ rule annotate:
     resources:
         mem_mb=4000,
     log:
-        OUT + "/{sample}/logs/annotate.log",
+        "results/{sample}/logs/annotate.log",
     conda:
         "../../envs/allfuse.yaml"
     shell:
@@ -28,13 +28,13 @@ rule annotate:
 
 rule cohort:
     input:
-        qc=expand(OUT + "/{sample}/qc.tsv", sample=SAMPLES.index),
-        fusions=expand(OUT + "/{sample}/fusions.tsv", sample=SAMPLES.index),
-        classification=expand(OUT + "/{sample}/classification.json", sample=SAMPLES.index),
+        qc=expand("results/{sample}/qc.tsv", sample=SAMPLES.index),
+        fusions=expand("results/{sample}/fusions.tsv", sample=SAMPLES.index),
+        classification=expand("results/{sample}/classification.json", sample=SAMPLES.index),
     output:
-        OUT + "/cohort.tsv",
+        "results/cohort.tsv",
     params:
-        results=OUT,
+        results=lambda wc, output: str(Path(output[0]).parent),
         samples=list(SAMPLES.index),
     threads: 1
     resources:

@@ -7,15 +7,15 @@ rule kallisto_fusion:
         fq=fastqs,
         index="resources/kallisto.idx",
     output:
-        fusion=OUT + "/{sample}/pizzly/kallisto/fusion.txt",
-        abundance=OUT + "/{sample}/pizzly/kallisto/abundance.tsv",
+        fusion="results/{sample}/pizzly/kallisto/fusion.txt",
+        abundance="results/{sample}/pizzly/kallisto/abundance.tsv",
     params:
         outdir=lambda wc, output: str(Path(output.fusion).parent),
     threads: 2
     resources:
         mem_mb=8000,
     log:
-        OUT + "/{sample}/logs/kallisto_fusion.log",
+        "results/{sample}/logs/kallisto_fusion.log",
     benchmark:
         "benchmarks/{sample}/kallisto_fusion.tsv"
     conda:
@@ -26,13 +26,13 @@ rule kallisto_fusion:
 
 rule pizzly:
     input:
-        fusion=OUT + "/{sample}/pizzly/kallisto/fusion.txt",
+        fusion="results/{sample}/pizzly/kallisto/fusion.txt",
         fasta="resources/transcripts.fa",
         gtf=REF["gtf"],
     output:
-        json=OUT + "/{sample}/pizzly/{sample}.json",
-        unfiltered=OUT + "/{sample}/pizzly/{sample}.unfiltered.json",
-        cache=temp(OUT + "/{sample}/pizzly/gtf.cache"),
+        json="results/{sample}/pizzly/{sample}.json",
+        unfiltered="results/{sample}/pizzly/{sample}.unfiltered.json",
+        cache=temp("results/{sample}/pizzly/gtf.cache"),
     params:
         prefix=lambda wc, output: output.json.removesuffix(".json"),
         k=config.get("pizzly", {}).get("k", 31),
@@ -42,7 +42,7 @@ rule pizzly:
     resources:
         mem_mb=8000,
     log:
-        OUT + "/{sample}/logs/pizzly.log",
+        "results/{sample}/logs/pizzly.log",
     benchmark:
         "benchmarks/{sample}/pizzly.tsv"
     conda:
@@ -56,22 +56,22 @@ rule pizzly:
 rule arriba:
     # Arriba on the shared STAR BAM (chimeric alignments WithinBAM); database files named in config.
     input:
-        bam=OUT + "/{sample}/star/Aligned.sortedByCoord.out.bam",
+        bam="results/{sample}/star/Aligned.sortedByCoord.out.bam",
         fasta=REF["fasta"],
         gtf=REF["gtf"],
         blacklist=config.get("arriba", {}).get("blacklist", []),
         known_fusions=config.get("arriba", {}).get("known_fusions", []),
         protein_domains=config.get("arriba", {}).get("protein_domains", []),
     output:
-        fusions=OUT + "/{sample}/arriba/fusions.tsv",
-        discarded=OUT + "/{sample}/arriba/fusions.discarded.tsv",
+        fusions="results/{sample}/arriba/fusions.tsv",
+        discarded="results/{sample}/arriba/fusions.discarded.tsv",
     params:
         extra=config.get("arriba", {}).get("extra", ""),
     threads: 1
     resources:
         mem_mb=16000,
     log:
-        OUT + "/{sample}/logs/arriba.log",
+        "results/{sample}/logs/arriba.log",
     benchmark:
         "benchmarks/{sample}/arriba.tsv"
     conda:
@@ -87,11 +87,11 @@ rule starfusion:
     # count, so FFPM is computed without the reads). The STAR index must be built from the CTAT
     # library's own genome and GTF (ref_genome.fa, ref_annot.gtf).
     input:
-        junctions=OUT + "/{sample}/star/Chimeric.out.junction",
+        junctions="results/{sample}/star/Chimeric.out.junction",
         genome_lib=config.get("starfusion", {}).get("genome_lib_dir", []),
     output:
-        abridged=OUT + "/{sample}/starfusion/star-fusion.fusion_predictions.abridged.tsv",
-        full=OUT + "/{sample}/starfusion/star-fusion.fusion_predictions.tsv",
+        abridged="results/{sample}/starfusion/star-fusion.fusion_predictions.abridged.tsv",
+        full="results/{sample}/starfusion/star-fusion.fusion_predictions.tsv",
     params:
         outdir=lambda wc, output: str(Path(output.abridged).parent),
         extra=config.get("starfusion", {}).get("extra", ""),
@@ -99,7 +99,7 @@ rule starfusion:
     resources:
         mem_mb=16000,
     log:
-        OUT + "/{sample}/logs/starfusion.log",
+        "results/{sample}/logs/starfusion.log",
     benchmark:
         "benchmarks/{sample}/starfusion.tsv"
     conda:

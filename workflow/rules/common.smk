@@ -20,7 +20,6 @@ except InputError as exc:
 
 CALLERS = list(config["callers"])
 REF = config["reference"]
-OUT = "results"
 
 
 wildcard_constraints:
@@ -34,10 +33,10 @@ def fastqs(wildcards):
 
 
 CALLER_OUTPUT = {
-    "star_chimeric": OUT + "/{sample}/star/Chimeric.out.junction",
-    "pizzly": OUT + "/{sample}/pizzly/{sample}.json",
-    "arriba": OUT + "/{sample}/arriba/fusions.tsv",
-    "starfusion": OUT + "/{sample}/starfusion/star-fusion.fusion_predictions.abridged.tsv",
+    "star_chimeric": "results/{sample}/star/Chimeric.out.junction",
+    "pizzly": "results/{sample}/pizzly/{sample}.json",
+    "arriba": "results/{sample}/arriba/fusions.tsv",
+    "starfusion": "results/{sample}/starfusion/star-fusion.fusion_predictions.abridged.tsv",
 }
 
 
@@ -50,11 +49,11 @@ def caller_options(wildcards, input):
 
 
 def all_outputs():
-    out = [OUT + "/cohort.tsv"]
+    out = ["results/cohort.tsv"]
     for sample in SAMPLES.index:
         out += [
-            f"{OUT}/{sample}/fusions.tsv",
-            f"{OUT}/{sample}/classification.json",
-            f"{OUT}/{sample}/star/Aligned.sortedByCoord.out.bam.bai",
+            f"results/{sample}/fusions.tsv",
+            f"results/{sample}/classification.json",
+            f"results/{sample}/star/Aligned.sortedByCoord.out.bam.bai",
         ]
     return out

@@ -1,0 +1,46 @@
+# Two commands do everything: `make demo` and `make test`. Both go through `make install`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+CORES ?= 2
+APT_PACKAGES := rna-star samtools kallisto pizzly
+# The commands those packages provide; apt runs only when one is missing.
+TOOLS := STAR samtools kallisto pizzly
+
+.PHONY: install apt venv demo test lint clean
+
+install: apt venv
+
+apt:
+	@missing=""; for t in $(TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages ($(APT_PACKAGES)) for:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+demo/truth.tsv: | venv
+	$(BIN)/allfuse simulate --outdir demo --seed 1 --cohort demo
+
+demo: install demo/truth.tsv
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml -q rules
+	@echo "Per-sample results: results/<sample>/fusions.tsv, classification.json, calls/; cohort: results/cohort.tsv"
+	@echo "Planted truth: demo/truth.tsv (decoys: demo/decoys.tsv)"
+
+test: install
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pytest -q tests
+
+lint: venv
+	$(BIN)/ruff check src tests
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/snakemake --lint --configfile config/config.yaml
+
+clean:
+	rm -rf results logs benchmarks resources/star_index resources/transcripts.fa resources/kallisto.idx .snakemake
