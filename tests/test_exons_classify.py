@@ -338,7 +338,8 @@ def test_kmt2a_aff1_with_reciprocal(res):
     assert (got["group"], got["subtype"], got["partner"]) == ("KMT2A-r", "KMT2A-r", "AFF1")
     assert got["driver_fusion"] == "KMT2A::AFF1" and got["rule"] == "KMT2A_PARTNER"
     assert (got["junction_reads"], got["spanning_frags"]) == (20, 4)
-    assert got["other_defining_fusions"] == ["AFF1::KMT2A"]
+    assert got["reciprocal_fusion"] == "AFF1::KMT2A"
+    assert got["other_defining_fusions"] == []
     assert got["flags"] == []
 
 

@@ -11,7 +11,8 @@ Decisions:
 * the driver is the subtype-defining event with the highest rule priority, then the most support
   (junction_reads + spanning_frags); KMT2A rules have the highest priorities, so KMT2A-r wins the group;
 * every other subtype-defining fusion is listed in ``other_defining_fusions`` (never dropped silently),
-  including the reciprocal product of the driver (further events of the driver's own fusion are not);
+  except the reciprocal product of the driver, which supports it and is named in ``reciprocal_fusion``
+  (further events of the driver's own fusion are not listed either);
 * ``flags`` collects the also_flag of every matched event's rule.
 """
 
@@ -45,6 +46,7 @@ CLASSIFICATION_KEYS = [
     "callers",
     "junction_reads",
     "spanning_frags",
+    "reciprocal_fusion",
     "other_defining_fusions",
     "flags",
     "rule",
@@ -197,6 +199,9 @@ def classify_sample(sample: str, events: pd.DataFrame, res: Resources) -> dict:
         return _empty_result(sample, flags)
     defining.sort(key=lambda m: (-m.rule.priority, -m.support, str(m.row.get("event_id", ""))))
     driver = defining[0]
+    # The reciprocal product (AFF1::KMT2A beside KMT2A::AFF1) supports the driver's rearrangement.
+    swapped = "::".join(reversed(driver.fusion.split("::")))
+    reciprocal = swapped if any(m.fusion == swapped for m in defining) and swapped != driver.fusion else ""
     result = _empty_result(sample, flags)
     result.update({name: _field(driver.row, name) for name in _DRIVER_FIELDS})
     result.update(
@@ -206,8 +211,9 @@ def classify_sample(sample: str, events: pd.DataFrame, res: Resources) -> dict:
         driver_fusion=driver.fusion,
         junction_reads=_int(driver.row.get("junction_reads")),
         spanning_frags=_int(driver.row.get("spanning_frags")),
+        reciprocal_fusion=reciprocal,
         other_defining_fusions=list(
-            dict.fromkeys(m.fusion for m in defining[1:] if m.fusion != driver.fusion)
+            dict.fromkeys(m.fusion for m in defining[1:] if m.fusion not in (driver.fusion, reciprocal))
         ),
         rule=driver.rule.rule_id,
     )

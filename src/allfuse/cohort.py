@@ -18,7 +18,7 @@ CLASSIFICATION_FIELDS = [
 COHORT_COLUMNS = [
     "sample", "input_read_pairs", "uniquely_mapped_pct", "chimeric_pct", "n_events",
     "best_event", "best_event_callers", "best_event_junction_reads", "best_event_spanning_frags",
-    *CLASSIFICATION_FIELDS, "other_defining_fusions",
+    *CLASSIFICATION_FIELDS, "reciprocal_fusion", "other_defining_fusions", "flags",
 ]  # fmt: skip
 
 
@@ -48,10 +48,9 @@ def cohort_row(results: Path, sample: str) -> dict:
         cls = json.loads(cls_path.read_text())
         for k in CLASSIFICATION_FIELDS:
             row[k] = cls.get(k, "")
-        others = cls.get("other_defining_fusions", [])
-        row["other_defining_fusions"] = ",".join(
-            o if isinstance(o, str) else str(o.get("fusion", o)) for o in others
-        )
+        row["reciprocal_fusion"] = cls.get("reciprocal_fusion", "")
+        row["other_defining_fusions"] = ",".join(cls.get("other_defining_fusions", []))
+        row["flags"] = ",".join(cls.get("flags", []))
     return {c: ("" if row.get(c) is None else row.get(c, "")) for c in COHORT_COLUMNS}
 
 

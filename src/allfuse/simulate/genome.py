@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allfuse.resources_path import resources_dir
+from allfuse.resources import resources_dir
 
 BASES = np.array(list("ACGT"))
 COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCAntgcan")
