@@ -69,8 +69,10 @@ def test_classification_matches_the_planted_truth(sim_run: Path) -> None:
     }
     for sample, want in expected.items():
         cls = json.loads((sim_run / "results" / sample / "classification.json").read_text())
-        got = tuple(cls[k] for k in ("group", "subtype", "partner", "driver_fusion", "exon_5p", "exon_3p",
-                                     "reading_frame"))  # fmt: skip
+        got = tuple(
+            cls[k]
+            for k in ("group", "subtype", "partner", "driver_fusion", "exon_5p", "exon_3p", "reading_frame")
+        )
         assert got == want, sample
 
 

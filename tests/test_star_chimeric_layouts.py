@@ -56,8 +56,9 @@ def hamlet_gtf() -> Annotation:
 def test_bcr_abl1_at_exon_boundaries_in_every_layout(layout: str, hamlet_gtf: Annotation) -> None:
     # STAR writes intron bases (chr22:23290414 -> chr9:130854063); exon boundaries are one base in:
     # BCR exon 14 ends at chr22:23290413, ABL1 exon 2 starts at chr9:130854064 (GRCh38, MANE).
-    calls = summarise(read_junctions(SHARED / K562 / layout / "Chimeric.out.junction"), hamlet_gtf, "K562",
-                      Thresholds())  # fmt: skip
+    calls = summarise(
+        read_junctions(SHARED / K562 / layout / "Chimeric.out.junction"), hamlet_gtf, "K562", Thresholds()
+    )
     bcr = calls[calls.fusion == "BCR::ABL1"]
     assert len(bcr) == 1
     row = bcr.iloc[0]
@@ -72,11 +73,19 @@ def test_bcr_abl1_at_exon_boundaries_in_every_layout(layout: str, hamlet_gtf: An
 def test_minigenome_fusions_with_strands_and_orientation() -> None:
     base = SHARED / "generated-here/star-2.7.10b_fusioncatcher-reads_vs_easyfuse-minigenome"
     gtf = Annotation.from_gtf(base / "Homo_sapiens.GRCh38.110_miniannotation.inrange.gtf")
-    calls = summarise(read_junctions(base / "Chimeric.out.junction"), gtf, "FC", Thresholds()).set_index("fusion")
+    calls = summarise(read_junctions(base / "Chimeric.out.junction"), gtf, "FC", Thresholds()).set_index(
+        "fusion"
+    )
     # BRD4 is on the minus strand: its last kept base is the exon's lowest coordinate.
     brd4 = calls.loc["BRD4::NUTM1"]
     assert (brd4.chrom_5p, brd4.pos_5p, brd4.strand_5p, brd4.chrom_3p, brd4.pos_3p, brd4.strand_3p) == (
-        "19", 18734, "-", "15", 4755, "+")  # fmt: skip
+        "19",
+        18734,
+        "-",
+        "15",
+        4755,
+        "+",
+    )
     assert (brd4.junction_reads, brd4.spanning_frags) == (7, 1)
     assert {"EWSR1::ATF1", "EWSR1::FLI1", "HOOK3::RET", "CD74::ROS1"} <= set(calls.index)
     assert (calls.loc["HOOK3::RET", "junction_reads"], calls.loc["HOOK3::RET", "spanning_frags"]) == (12, 2)
@@ -92,8 +101,9 @@ def test_thresholds_drop_single_fragment_calls(hamlet_gtf: Annotation) -> None:
 
 
 def test_empty_file_gives_empty_table_with_every_column() -> None:
-    calls = summarise(read_junctions(SHARED / "nf-core-test-datasets/test.Chimeric.out.junction"), None, "x",
-                      Thresholds())  # fmt: skip
+    calls = summarise(
+        read_junctions(SHARED / "nf-core-test-datasets/test.Chimeric.out.junction"), None, "x", Thresholds()
+    )
     assert calls.empty and list(calls.columns[: len(CALL_COLUMNS)]) == CALL_COLUMNS
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +35,14 @@ CALLER_OPTIONS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class AnnotateSettings:
-    thresholds: star_chimeric.Thresholds = star_chimeric.Thresholds()
-    merge: MergeSettings = MergeSettings()
+    thresholds: star_chimeric.Thresholds = field(default_factory=star_chimeric.Thresholds)
+    merge: MergeSettings = field(default_factory=MergeSettings)
     resources: Path | None = None
 
 
-def parse_caller(caller: str, path: Path, sample: str, ann: Annotation, settings: AnnotateSettings) -> pd.DataFrame:
+def parse_caller(
+    caller: str, path: Path, sample: str, ann: Annotation, settings: AnnotateSettings
+) -> pd.DataFrame:
     """One caller's file in the declared calls schema."""
     if not path.exists():
         raise InputError(f"{path}: {caller} output not found")
@@ -57,7 +59,9 @@ def annotate_sample(
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, Any]]:
     """Per-caller calls, merged and annotated events, and the sample's classification."""
     if not inputs:
-        raise InputError(f"sample {sample}: no caller output given (use --star-chimeric, --pizzly, --arriba, ...)")
+        raise InputError(
+            f"sample {sample}: no caller output given (use --star-chimeric, --pizzly, --arriba, ...)"
+        )
     ann = Annotation.from_gtf(gtf)
     calls = {caller: parse_caller(caller, Path(p), sample, ann, settings) for caller, p in inputs.items()}
     nonempty = [c for c in calls.values() if not c.empty]
@@ -80,7 +84,9 @@ def _annotate_and_classify(
     return events, classify.classify_sample(sample, events, res)
 
 
-def write_outputs(outdir: Path, calls: dict[str, pd.DataFrame], events: pd.DataFrame, classification: dict) -> None:
+def write_outputs(
+    outdir: Path, calls: dict[str, pd.DataFrame], events: pd.DataFrame, classification: dict
+) -> None:
     for caller, df in calls.items():
         write_tsv(df, outdir / "calls" / f"{caller}.tsv")
     write_tsv(events, outdir / "fusions.tsv")
@@ -91,8 +97,12 @@ def write_outputs(outdir: Path, calls: dict[str, pd.DataFrame], events: pd.DataF
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sample", required=True, help="sample ID written into every table")
-    parser.add_argument("--gtf", required=True, help="GTF of the genome the callers ran on (GENCODE/Ensembl style)")
-    parser.add_argument("--outdir", required=True, type=Path, help="writes calls/{caller}.tsv, fusions.tsv, ...")
+    parser.add_argument(
+        "--gtf", required=True, help="GTF of the genome the callers ran on (GENCODE/Ensembl style)"
+    )
+    parser.add_argument(
+        "--outdir", required=True, type=Path, help="writes calls/{caller}.tsv, fusions.tsv, ..."
+    )
     for caller in CALLER_OPTIONS:
         opt = "--" + caller.replace("_", "-")
         parser.add_argument(opt, type=Path, default=None, help=f"{caller} output file")

@@ -20,7 +20,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     ),
     "check-samples": ("allfuse.samplesheet", "validate a sample sheet (and config) before a run"),
     "star-chimeric": ("allfuse.callers.star_chimeric", "summarise STAR Chimeric.out.junction into calls"),
-    "transcripts": ("allfuse.transcriptome", "write the transcript FASTA for kallisto/pizzly from genome + GTF"),
+    "transcripts": (
+        "allfuse.transcriptome",
+        "write the transcript FASTA for kallisto/pizzly from genome + GTF",
+    ),
     "pizzly": ("allfuse.callers.pizzly", "normalise pizzly output into calls"),
     "annotate": (
         "allfuse.annotate",

@@ -12,14 +12,34 @@ from allfuse.errors import InputError
 from allfuse.schema import write_tsv
 
 CLASSIFICATION_FIELDS = [
-    "group", "subtype", "partner", "driver_fusion", "transcript_5p", "exon_5p", "intron_5p",
-    "transcript_3p", "exon_3p", "intron_3p", "reading_frame", "rule",
-]  # fmt: skip
+    "group",
+    "subtype",
+    "partner",
+    "driver_fusion",
+    "transcript_5p",
+    "exon_5p",
+    "intron_5p",
+    "transcript_3p",
+    "exon_3p",
+    "intron_3p",
+    "reading_frame",
+    "rule",
+]
 COHORT_COLUMNS = [
-    "sample", "input_read_pairs", "uniquely_mapped_pct", "chimeric_pct", "n_events",
-    "best_event", "best_event_callers", "best_event_junction_reads", "best_event_spanning_frags",
-    *CLASSIFICATION_FIELDS, "reciprocal_fusion", "other_defining_fusions", "flags",
-]  # fmt: skip
+    "sample",
+    "input_read_pairs",
+    "uniquely_mapped_pct",
+    "chimeric_pct",
+    "n_events",
+    "best_event",
+    "best_event_callers",
+    "best_event_junction_reads",
+    "best_event_spanning_frags",
+    *CLASSIFICATION_FIELDS,
+    "reciprocal_fusion",
+    "other_defining_fusions",
+    "flags",
+]
 
 
 def _read(path: Path, what: str) -> pd.DataFrame:
@@ -32,7 +52,10 @@ def cohort_row(results: Path, sample: str) -> dict:
     """QC, fusion events and classification of one sample, flattened to one row."""
     qc = _read(results / sample / "qc.tsv", "QC table").iloc[0]
     events = _read(results / sample / "fusions.tsv", "fusion table")
-    row = {"sample": sample, **{k: qc[k] for k in ("input_read_pairs", "uniquely_mapped_pct", "chimeric_pct")}}
+    row = {
+        "sample": sample,
+        **{k: qc[k] for k in ("input_read_pairs", "uniquely_mapped_pct", "chimeric_pct")},
+    }
     row["n_events"] = len(events)
     if len(events):
         support = events["junction_reads"].astype(int) + events["spanning_frags"].astype(int)
@@ -59,7 +82,9 @@ def build_cohort(results: Path, samples: list[str]) -> pd.DataFrame:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--results", required=True, type=Path, help="results folder (one subfolder per sample)")
+    parser.add_argument(
+        "--results", required=True, type=Path, help="results folder (one subfolder per sample)"
+    )
     parser.add_argument("--samples", required=True, nargs="+", help="sample IDs, in cohort order")
     parser.add_argument("--out", required=True, help="cohort table to write")
 

@@ -87,10 +87,14 @@ def merge_calls(
 def _event_row(members: pd.DataFrame, rep: pd.Series, sample: str) -> dict:
     """Breakpoints from the best-supported placed call; support is the best of each caller."""
     best = members.sort_values("_support", ascending=False).groupby("caller", sort=False).head(1)
-    support = ";".join(f"{r.caller}:{r.junction_reads}+{r.spanning_frags}" for r in best.itertuples(index=False))
+    support = ";".join(
+        f"{r.caller}:{r.junction_reads}+{r.spanning_frags}" for r in best.itertuples(index=False)
+    )
     top = best.iloc[0]
     callers = sorted(members["caller"].unique())
-    gene_id = {k: next((v for v in members[k] if v not in (".", "")), ".") for k in ("gene_id_5p", "gene_id_3p")}
+    gene_id = {
+        k: next((v for v in members[k] if v not in (".", "")), ".") for k in ("gene_id_5p", "gene_id_3p")
+    }
     return {
         "sample": sample,
         "event_id": "",
@@ -132,7 +136,11 @@ def _is_read_through(ev, ann: Annotation | None) -> bool:
     """Neighbouring genes on one strand, joined in transcription order: transcription read-through."""
     if ev.gene_5p.upper() == ev.gene_3p.upper() or ev.pos_5p <= 0:
         return False
-    if strip_chr(ev.chrom_5p) != strip_chr(ev.chrom_3p) or ev.strand_5p != ev.strand_3p or ev.strand_5p == ".":
+    if (
+        strip_chr(ev.chrom_5p) != strip_chr(ev.chrom_3p)
+        or ev.strand_5p != ev.strand_3p
+        or ev.strand_5p == "."
+    ):
         return False
     downstream = ev.pos_3p > ev.pos_5p if ev.strand_5p == "+" else ev.pos_3p < ev.pos_5p
     if not downstream or abs(ev.pos_3p - ev.pos_5p) > READ_THROUGH_DISTANCE:

@@ -36,8 +36,7 @@ def write_transcripts(fasta: str | Path, gtf: str | Path, out: str | Path) -> in
             parts = [genome[chrom][int(s) - 1 : int(e)] for s, e in zip(ex["start"], ex["end"], strict=True)]
             seq = "".join(p if strand != "-" else p.translate(COMPLEMENT)[::-1] for p in parts)
             fh.write(f">{tid}\n")
-            for i in range(0, len(seq), 60):
-                fh.write(seq[i : i + 60] + "\n")
+            fh.writelines(seq[i : i + 60] + "\n" for i in range(0, len(seq), 60))
             n += 1
     tmp.replace(out)
     return n

@@ -125,7 +125,7 @@ def parse_json(path: Path, sample: str, ann: Annotation | None) -> pd.DataFrame:
                 ORIG_PREFIX + "paircount": g["paircount"],
                 ORIG_PREFIX + "splitcount": g["splitcount"],
                 ORIG_PREFIX + "transcripts.list": ";".join(call["records"]),
-            }  # fmt: skip
+            }
         )
     return _finish(rows, sample)
 
@@ -172,7 +172,7 @@ def parse_flat(path: Path, sample: str, ann: Annotation | None) -> pd.DataFrame:
                     "spanning_frags": int(rec["paircount"]),
                     "caller_transcript_5p": items[0].split("_")[0] if items else ".",
                     **{ORIG_PREFIX + k: v for k, v in rec.items()},
-                }  # fmt: skip
+                }
             )
     out = _finish(rows, sample)
     for col in df.columns:

@@ -32,11 +32,28 @@ from allfuse.schema import ORIG_PREFIX, empty_calls, finish_calls, write_tsv
 
 #: STAR's documented column names; files before 2.7.2 have only the first 14 (or 16) of them.
 JUNCTION_COLUMNS = [
-    "chr_donorA", "brkpt_donorA", "strand_donorA", "chr_acceptorB", "brkpt_acceptorB", "strand_acceptorB",
-    "junction_type", "repeat_left_lenA", "repeat_right_lenB", "read_name", "start_alnA", "cigar_alnA",
-    "start_alnB", "cigar_alnB", "num_chim_aln", "max_poss_aln_score", "non_chim_aln_score",
-    "this_chim_aln_score", "bestall_chim_aln_score", "PEmerged_bool", "readgrp",
-]  # fmt: skip
+    "chr_donorA",
+    "brkpt_donorA",
+    "strand_donorA",
+    "chr_acceptorB",
+    "brkpt_acceptorB",
+    "strand_acceptorB",
+    "junction_type",
+    "repeat_left_lenA",
+    "repeat_right_lenB",
+    "read_name",
+    "start_alnA",
+    "cigar_alnA",
+    "start_alnB",
+    "cigar_alnB",
+    "num_chim_aln",
+    "max_poss_aln_score",
+    "non_chim_aln_score",
+    "this_chim_aln_score",
+    "bestall_chim_aln_score",
+    "PEmerged_bool",
+    "readgrp",
+]
 KEY = ["chr_donorA", "brkpt_donorA", "strand_donorA", "chr_acceptorB", "brkpt_acceptorB", "strand_acceptorB"]
 FLIP = {"+": "-", "-": "+"}
 
@@ -62,7 +79,7 @@ def read_junctions(path: str | Path) -> pd.DataFrame:
     ncol = 0
     with opener(path, "rt") as fh:
         for lineno, line in enumerate(fh, start=1):
-            if line.startswith("#") or line.startswith("chr_donorA") or not line.strip():
+            if line.startswith(("#", "chr_donorA")) or not line.strip():
                 continue
             fields = line.rstrip("\n").split("\t")
             if len(fields) < 14:
@@ -95,10 +112,22 @@ def _gene(ann: Annotation | None, chrom: str, pos: int, strand: str) -> tuple[st
 
 def _sense(row: pd.Series, ann: Annotation | None) -> tuple[str, int, str, str, int, str]:
     """The record in transcript direction: (chrom5, donor, strand5, chrom3, acceptor, strand3)."""
-    as_is = (row.chr_donorA, row.brkpt_donorA, row.strand_donorA, row.chr_acceptorB, row.brkpt_acceptorB,
-             row.strand_acceptorB)  # fmt: skip
-    flipped = (row.chr_acceptorB, row.brkpt_acceptorB, FLIP[row.strand_acceptorB], row.chr_donorA,
-               row.brkpt_donorA, FLIP[row.strand_donorA])  # fmt: skip
+    as_is = (
+        row.chr_donorA,
+        row.brkpt_donorA,
+        row.strand_donorA,
+        row.chr_acceptorB,
+        row.brkpt_acceptorB,
+        row.strand_acceptorB,
+    )
+    flipped = (
+        row.chr_acceptorB,
+        row.brkpt_acceptorB,
+        FLIP[row.strand_acceptorB],
+        row.chr_donorA,
+        row.brkpt_donorA,
+        FLIP[row.strand_donorA],
+    )
     if row.junction_type == 1:
         return as_is
     if row.junction_type == 2:
@@ -166,10 +195,13 @@ def _attach_spanning(calls: pd.DataFrame, spanning: pd.DataFrame, ann: Annotatio
         g5 = _gene(ann, r.chrom_5p, r.donor, r.strand_5p)[0]
         g3 = _gene(ann, r.chrom_3p, r.acceptor, r.strand_3p)[0]
         same = calls[
-            (calls.chrom_5p == r.chrom_5p) & (calls.chrom_3p == r.chrom_3p)
-            & (calls.strand_5p == r.strand_5p) & (calls.strand_3p == r.strand_3p)
-            & (calls.gene_5p == g5) & (calls.gene_3p == g3)
-        ]  # fmt: skip
+            (calls.chrom_5p == r.chrom_5p)
+            & (calls.chrom_3p == r.chrom_3p)
+            & (calls.strand_5p == r.strand_5p)
+            & (calls.strand_3p == r.strand_3p)
+            & (calls.gene_5p == g5)
+            & (calls.gene_3p == g3)
+        ]
         if same.empty:
             continue
         dist = (same.pos_5p - r.donor).abs() + (same.pos_3p - r.acceptor).abs()
@@ -180,8 +212,13 @@ def _attach_spanning(calls: pd.DataFrame, spanning: pd.DataFrame, ann: Annotatio
 
 
 def _with_orig(df: pd.DataFrame) -> pd.DataFrame:
-    for col in ("junction_type", "repeat_left_lenA", "repeat_right_lenB", "junction_read_names",
-                "spanning_read_names"):  # fmt: skip
+    for col in (
+        "junction_type",
+        "repeat_left_lenA",
+        "repeat_right_lenB",
+        "junction_read_names",
+        "spanning_read_names",
+    ):
         df[ORIG_PREFIX + col] = pd.Series(dtype="object")
     return df
 

@@ -9,6 +9,7 @@ chimeric junctions exactly at exon boundaries.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,10 +23,30 @@ COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCAntgcan")
 
 #: Genes of the simulated reference taken from MANE (the classification genes of the design).
 MANE_GENES = [
-    "KMT2A", "AFF1", "MLLT1", "MLLT3", "MLLT10", "AFDN", "EPS15", "ELL",
-    "NUTM1", "BRD9", "ACIN1", "CUX1", "PAX5", "ETV6", "NOL4L", "AUTS2",
-    "BCR", "ABL1", "RUNX1", "TCF3", "PBX1", "JAK2", "IKZF1",
-]  # fmt: skip
+    "KMT2A",
+    "AFF1",
+    "MLLT1",
+    "MLLT3",
+    "MLLT10",
+    "AFDN",
+    "EPS15",
+    "ELL",
+    "NUTM1",
+    "BRD9",
+    "ACIN1",
+    "CUX1",
+    "PAX5",
+    "ETV6",
+    "NOL4L",
+    "AUTS2",
+    "BCR",
+    "ABL1",
+    "RUNX1",
+    "TCF3",
+    "PBX1",
+    "JAK2",
+    "IKZF1",
+]
 
 #: Genes that get a second, non-canonical isoform (listed before the MANE one in the GTF).
 ALT_ISOFORM_GENES = ["KMT2A", "BRD9", "PAX5", "NUTM1", "AFF1", "ETV6"]
@@ -106,14 +127,16 @@ class Reference:
         return next(g for g in self.genes if g.gene_name == name)
 
 
-def _cds_bounds(lengths: list[int], start_ph: list, end_ph: list, cds_len: int) -> tuple[int, int] | None:
+def _cds_bounds(
+    lengths: list[int], start_ph: list[float], end_ph: list[float], cds_len: int
+) -> tuple[int, int] | None:
     """Place the CDS in transcript coordinates so every exon keeps its MANE start/end phase.
 
     MANE gives phases but not UTR lengths; we choose the 5' UTR inside the first coding exon so the
     first exon's coding part has the right length mod 3 and the total CDS length matches MANE where
     the last exon allows it.
     """
-    coding = [i for i, p in enumerate(start_ph) if p == p and p != ""]
+    coding = [i for i, p in enumerate(start_ph) if not math.isnan(p)]
     if not coding:
         return None
     f, last = coding[0], coding[-1]
@@ -238,10 +261,18 @@ def build_reference(seed: int, n_filler: int = 30, resources: Path | None = None
             meta = tx[tx["gene"] == name].iloc[0]
             gene = Gene(meta["ensembl_gene"], name, chrom, strand)
             canonical = Transcript(
-                rows["ensembl"].iloc[0], gene.gene_id, name, chrom, strand, coords,
-                bounds[0] if bounds else None, bounds[1] if bounds else None,
-                mane=True, hgnc_id=meta["hgnc_id"], refseq=rows["refseq"].iloc[0],
-            )  # fmt: skip
+                rows["ensembl"].iloc[0],
+                gene.gene_id,
+                name,
+                chrom,
+                strand,
+                coords,
+                bounds[0] if bounds else None,
+                bounds[1] if bounds else None,
+                mane=True,
+                hgnc_id=meta["hgnc_id"],
+                refseq=rows["refseq"].iloc[0],
+            )
             if name in ALT_ISOFORM_GENES and len(coords) > 4:
                 gene.transcripts.append(_skip_exon_isoform(canonical, len(genes) + 1))
             gene.transcripts.append(canonical)
@@ -260,9 +291,15 @@ def _skip_exon_isoform(canonical: Transcript, n: int) -> Transcript:
     cds = None if canonical.cds_start_tx is None else canonical.cds_start_tx
     cds_start = cds if cds is not None and cds < exons[0][1] - exons[0][0] + 1 else None
     return Transcript(
-        f"ENSTSIM{n:08d}.1", canonical.gene_id, canonical.gene_name, canonical.chrom, canonical.strand,
-        exons, cds_start, None if cds_start is None else canonical.cds_end_tx - skipped,
-    )  # fmt: skip
+        f"ENSTSIM{n:08d}.1",
+        canonical.gene_id,
+        canonical.gene_name,
+        canonical.chrom,
+        canonical.strand,
+        exons,
+        cds_start,
+        None if cds_start is None else canonical.cds_end_tx - skipped,
+    )
 
 
 def _filler_gene(b: _Builder, rng: np.random.Generator, chrom: str, i: int) -> Gene:
@@ -313,21 +350,35 @@ def write_gtf(ref: Reference, path: Path) -> None:
             tags = [("tag", "basic")]
             if t.mane:
                 tags += [("tag", "Ensembl_canonical"), ("tag", "MANE_Select")]
-            tattrs = gattrs[:1] + [("transcript_id", t.transcript_id)] + gattrs[1:] + [
-                ("transcript_type", "protein_coding" if t.cds_start_tx is not None else "processed_transcript"),
-                ("transcript_name", f"{g.gene_name}-{'201' if t.mane else '202'}"),
-            ]  # fmt: skip
+            tattrs = (
+                gattrs[:1]
+                + [("transcript_id", t.transcript_id)]
+                + gattrs[1:]
+                + [
+                    (
+                        "transcript_type",
+                        "protein_coding" if t.cds_start_tx is not None else "processed_transcript",
+                    ),
+                    ("transcript_name", f"{g.gene_name}-{'201' if t.mane else '202'}"),
+                ]
+            )
             s, e = min(x for x, _ in t.exons), max(y for _, y in t.exons)
-            lines.append("\t".join([g.chrom, "SIM", "transcript", str(s), str(e), ".", g.strand, ".",
-                                    _attrs(tattrs + tags)]))  # fmt: skip
+            lines.append(
+                "\t".join(
+                    [g.chrom, "SIM", "transcript", str(s), str(e), ".", g.strand, ".", _attrs(tattrs + tags)]
+                )
+            )
             offsets = t.exon_tx_offsets()
             for n, ((es, ee), (a, bnd)) in enumerate(zip(t.exons, offsets, strict=True), start=1):
                 eattrs = tattrs + [
                     ("exon_number", n),
                     ("exon_id", f"{t.transcript_id.split('.')[0]}E{n:03d}"),
                 ]
-                lines.append("\t".join([g.chrom, "SIM", "exon", str(es), str(ee), ".", g.strand, ".",
-                                        _attrs(eattrs + tags)]))  # fmt: skip
+                lines.append(
+                    "\t".join(
+                        [g.chrom, "SIM", "exon", str(es), str(ee), ".", g.strand, ".", _attrs(eattrs + tags)]
+                    )
+                )
                 if t.cds_start_tx is None:
                     continue
                 lo, hi = max(a, t.cds_start_tx), min(bnd, t.cds_end_tx)
@@ -335,6 +386,19 @@ def write_gtf(ref: Reference, path: Path) -> None:
                     continue
                 g1, g2 = t.tx_to_genome(lo), t.tx_to_genome(hi - 1)
                 frame = (3 - (lo - t.cds_start_tx) % 3) % 3
-                lines.append("\t".join([g.chrom, "SIM", "CDS", str(min(g1, g2)), str(max(g1, g2)), ".", g.strand,
-                                        str(frame), _attrs(eattrs + tags)]))  # fmt: skip
+                lines.append(
+                    "\t".join(
+                        [
+                            g.chrom,
+                            "SIM",
+                            "CDS",
+                            str(min(g1, g2)),
+                            str(max(g1, g2)),
+                            ".",
+                            g.strand,
+                            str(frame),
+                            _attrs(eattrs + tags),
+                        ]
+                    )
+                )
     path.write_text("\n".join(lines) + "\n")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 
@@ -60,8 +61,9 @@ class ReadWriter:
     """Writes read pairs to two gzipped FASTQ files with Illumina-style names and qualities."""
 
     def __init__(self, r1: Path, r2: Path, rng: np.random.Generator, settings: ReadSettings, sample_no: int):
-        self.fh1 = gzip.open(r1, "wt", compresslevel=3)
-        self.fh2 = gzip.open(r2, "wt", compresslevel=3)
+        # Kept open across many writes; closed by close() / the with-block (see __exit__).
+        self.fh1 = gzip.open(r1, "wt", compresslevel=3)  # noqa: SIM115
+        self.fh2 = gzip.open(r2, "wt", compresslevel=3)  # noqa: SIM115
         self.rng = rng
         self.s = settings
         self.n = 0
@@ -104,6 +106,12 @@ class ReadWriter:
     def close(self) -> None:
         self.fh1.close()
         self.fh2.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def insert_size(rng: np.random.Generator, s: ReadSettings) -> int:
