@@ -48,17 +48,24 @@ def load_samples(path: str | Path, schema_dir: Path | None = None, check_files: 
     if not path.is_file():
         raise InputError(f"{path}: sample sheet not found")
     with open(path, newline="") as fh:
-        rows = list(csv.reader((line for line in fh if not line.startswith("#")), delimiter="\t"))
+        # Keep real line numbers: comment lines are skipped but still counted.
+        rows = [
+            (n, fields)
+            for n, fields in enumerate(csv.reader(fh, delimiter="\t"), start=1)
+            if fields and not fields[0].startswith("#")
+        ]
     if not rows:
         raise InputError(f"{path}: sample sheet is empty")
-    header = [h.strip() for h in rows[0]]
+    header_line, header = rows[0][0], [h.strip() for h in rows[0][1]]
     missing = [c for c in SAMPLE_COLUMNS if c not in header]
     if missing:
-        raise InputError(f"{path}: line 1: missing column(s) {', '.join(missing)} (need sample, fq1, fq2)")
+        raise InputError(
+            f"{path}: line {header_line}: missing column(s) {', '.join(missing)} (need sample, fq1, fq2)"
+        )
     validator = jsonschema.Draft202012Validator(_schema("samples.schema.yaml", schema_dir))
     seen: dict[str, int] = {}
     records = []
-    for lineno, fields in enumerate(rows[1:], start=2):
+    for lineno, fields in rows[1:]:
         if not any(f.strip() for f in fields):
             continue
         rec = {k: v.strip() for k, v in zip(header, fields, strict=False) if v.strip()}
