@@ -32,8 +32,10 @@ demo/truth.tsv: | venv
 
 demo: install demo/truth.tsv
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml -q rules
-	@echo "Per-sample results: results/<sample>/fusions.tsv, classification.json, calls/; cohort: results/cohort.tsv"
-	@echo "Planted truth: demo/truth.tsv (decoys: demo/decoys.tsv)"
+	@echo "--- planted truth (demo/truth.tsv, demo/decoys.tsv) against the results:"
+	$(BIN)/allfuse evaluate --truth demo/truth.tsv --results results
+	@echo "Per-sample results: results/<sample>/fusions.tsv, classification.json, qc.tsv, calls/<caller>.tsv"
+	@echo "Cohort table: results/cohort.tsv"
 
 test: install
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pytest -q tests

@@ -31,6 +31,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     ),
     "qc": ("allfuse.qc", "read STAR Log.final.out into a QC table"),
     "cohort": ("allfuse.cohort", "gather per-sample results into the cohort table"),
+    "evaluate": ("allfuse.evaluate", "compare results with the planted truth of a simulated cohort"),
 }
 
 

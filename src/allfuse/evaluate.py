@@ -1,0 +1,107 @@
+"""``allfuse evaluate``: compare pipeline results with a simulated cohort's planted truth.
+
+The demo is only convincing if it says how much of the truth it recovered: each planted fusion
+found or not (genes, order, exact breakpoints), which callers found it, the exons and group the
+sample was given, and whether any decoy slipped through.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from allfuse.errors import InputError
+
+EVAL_COLUMNS = [
+    "sample",
+    "fusion",
+    "exon_5p",
+    "exon_3p",
+    "fragments",
+    "found",
+    "callers",
+    "junction_reads",
+    "spanning_frags",
+    "called_exon_5p",
+    "called_exon_3p",
+    "group",
+    "subtype",
+]
+
+
+def _read(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(f"{path}: not found")
+    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+
+
+def evaluate(truth_path: Path, results: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per planted fusion (found or not) and one per decoy (reported or not)."""
+    rows = []
+    for t in _read(truth_path).itertuples(index=False):
+        ev = _read(results / t.sample / "fusions.tsv")
+        hit = ev[
+            (ev.gene_5p == t.gene_5p)
+            & (ev.gene_3p == t.gene_3p)
+            & (ev.chrom_5p == t.chrom_5p)
+            & (ev.pos_5p == t.pos_5p)
+            & (ev.chrom_3p == t.chrom_3p)
+            & (ev.pos_3p == t.pos_3p)
+        ]
+        cls = json.loads((results / t.sample / "classification.json").read_text())
+        h = hit.iloc[0] if len(hit) else None
+        rows.append(
+            {
+                "sample": t.sample,
+                "fusion": t.fusion,
+                "exon_5p": t.exon_5p,
+                "exon_3p": t.exon_3p,
+                "fragments": t.fragments,
+                "found": h is not None,
+                "callers": h["callers"] if h is not None else "",
+                "junction_reads": h["junction_reads"] if h is not None else "",
+                "spanning_frags": h["spanning_frags"] if h is not None else "",
+                "called_exon_5p": h.get("exon_5p", "") if h is not None else "",
+                "called_exon_3p": h.get("exon_3p", "") if h is not None else "",
+                "group": cls.get("group", ""),
+                "subtype": cls.get("subtype", ""),
+            }
+        )
+    decoys = []
+    decoy_path = truth_path.with_name("decoys.tsv")
+    if decoy_path.is_file():
+        for d in _read(decoy_path).itertuples(index=False):
+            ev = _read(results / d.sample / "fusions.tsv")
+            reported = bool(((ev.gene_5p == d.gene_5p) & (ev.gene_3p == d.gene_3p)).any())
+            decoys.append(
+                {"sample": d.sample, "fusion": d.fusion, "fragments": d.fragments, "reported": reported}
+            )
+    return pd.DataFrame(rows, columns=EVAL_COLUMNS), pd.DataFrame(decoys)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--truth", required=True, type=Path, help="truth.tsv of allfuse simulate (decoys.tsv beside it)"
+    )
+    parser.add_argument("--results", required=True, type=Path, help="the pipeline's results folder")
+    parser.add_argument(
+        "--min-fragments", type=int, default=5, help="planted fusions at least this strong must be found"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    found, decoys = evaluate(args.truth, args.results)
+    print(found.to_string(index=False))
+    if len(decoys):
+        print(decoys.to_string(index=False))
+    strong = found[found.fragments.astype(int) >= args.min_fragments]
+    n_found = int(strong.found.sum())
+    leaked = int(decoys.reported.sum()) if len(decoys) else 0
+    print(
+        f"planted fusions with >= {args.min_fragments} fragments found: {n_found}/{len(strong)};"
+        f" all planted found: {int(found.found.sum())}/{len(found)}; decoys reported: {leaked}/{len(decoys)}"
+    )
+    return 0 if n_found == len(strong) and leaked == 0 else 1
