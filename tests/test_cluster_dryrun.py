@@ -1,0 +1,249 @@
+"""The cluster setup, planned but not run: config/cluster.yaml and the SLURM profile.
+
+``snakemake -n -p`` with all four callers on a small simulated cohort: the printed plan must hold
+one STAR alignment per sample that every caller reads (Arriba its BAM, STAR-Fusion and allfuse's
+star_chimeric its Chimeric.out.junction), and an annotate job per sample that is handed every
+caller's output. Arriba's database and the CTAT library are empty stand-ins: a dry run only needs
+them to exist. No conda is used (the conda directives are ignored without ``--sdm conda``).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import BIN, REPO, run_snakemake
+
+CALLERS = ["star_chimeric", "pizzly", "arriba", "starfusion"]
+PROFILE = REPO / "workflow" / "profiles" / "slurm" / "config.yaml"
+
+
+@dataclass
+class Job:
+    rule: str
+    wildcards: dict[str, str] = field(default_factory=dict)
+    input: list[str] = field(default_factory=list)
+    output: list[str] = field(default_factory=list)
+    shell: str = ""
+    resources: str = ""
+
+    @property
+    def args(self) -> list[str]:
+        return shlex.split(self.shell)
+
+
+def parse_plan(stdout: str) -> list[Job]:
+    """Jobs of a ``snakemake -n -p`` plan, with their wildcards, files and shell command."""
+    jobs: list[Job] = []
+    for line in stdout.splitlines():
+        if m := re.match(r"^(?:local)?rule (\w+):$", line):
+            jobs.append(Job(m.group(1)))
+        elif not jobs:
+            continue
+        elif m := re.match(r"^\s+wildcards: (.*)$", line):
+            jobs[-1].wildcards = dict(kv.split("=", 1) for kv in m.group(1).split(", "))
+        elif m := re.match(r"^\s+input: (.*)$", line):
+            jobs[-1].input = m.group(1).split(", ")
+        elif m := re.match(r"^\s+output: (.*)$", line):
+            jobs[-1].output = m.group(1).split(", ")
+        elif m := re.match(r"^\s+resources: (.*)$", line):
+            jobs[-1].resources = m.group(1)
+        elif line.startswith("Shell command: "):
+            jobs[-1].shell = line.removeprefix("Shell command: ")
+    return jobs
+
+
+def option(args: list[str], name: str) -> str:
+    """The value following ``name`` in a command line (exactly one occurrence)."""
+    assert args.count(name) == 1, f"{name} given {args.count(name)} times in {shlex.join(args)}"
+    return args[args.index(name) + 1]
+
+
+@pytest.fixture(scope="module")
+def cluster_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A simulated cohort, config/cluster.yaml pointed at it, and the dry-run plan."""
+    run = tmp_path_factory.mktemp("cluster_dryrun")
+    sim = run / "sim"
+    subprocess.run(
+        [str(BIN / "allfuse"), "simulate", "--outdir", str(sim), "--cohort", "test", "--seed", "7"]
+        + ["--pairs", "200"],  # a plan needs the files, not many reads
+        check=True,
+        capture_output=True,
+    )
+    refs = run / "refs"
+    ctat = refs / "ctat_genome_lib_build_dir"
+    ctat.mkdir(parents=True)
+    arriba_db = {
+        "blacklist": refs / "blacklist_hg38_GRCh38_v2.5.1.tsv.gz",
+        "known_fusions": refs / "known_fusions_hg38_GRCh38_v2.5.1.tsv.gz",
+        "protein_domains": refs / "protein_domains_hg38_GRCh38_v2.5.1.gff3",
+    }
+    for path in arriba_db.values():
+        path.touch()
+
+    config = yaml.safe_load((REPO / "config" / "cluster.yaml").read_text())
+    assert config["callers"] == CALLERS
+    config["samples"] = str(sim / "samples.tsv")
+    config["reference"].update(fasta=str(sim / "genome.fa"), gtf=str(sim / "genes.gtf"))
+    config["arriba"].update({k: str(v) for k, v in arriba_db.items()})
+    config["starfusion"]["genome_lib_dir"] = str(ctat)
+    configfile = run / "cluster.yaml"
+    configfile.write_text(yaml.safe_dump(config))
+
+    proc = run_snakemake(run, configfile, "--dry-run", "--printshellcmds")
+    assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-3000:]
+    samples = sim.joinpath("samples.tsv").read_text().split()[3::3]
+    return {
+        "run": run,
+        "configfile": configfile,
+        "config": config,
+        "samples": samples,
+        "ctat": str(ctat),
+        "arriba_db": {k: str(v) for k, v in arriba_db.items()},
+        "jobs": parse_plan(proc.stdout),
+    }
+
+
+def by_sample(jobs: list[Job], rule: str) -> dict[str, Job]:
+    """The jobs of one rule keyed by sample; fails if a sample has two."""
+    selected = [j for j in jobs if j.rule == rule]
+    keyed = {j.wildcards["sample"]: j for j in selected}
+    assert len(keyed) == len(selected), f"{rule}: more than one job for a sample"
+    return keyed
+
+
+def test_cluster_config_is_the_documented_human_setup() -> None:
+    config = yaml.safe_load((REPO / "config" / "cluster.yaml").read_text())
+    assert config["callers"] == CALLERS
+    assert config["reference"]["star_sa_index_nbases"] == 14
+    assert config["reference"]["read_length"] in (101, 151)
+    ctat = config["starfusion"]["genome_lib_dir"]
+    assert config["reference"]["fasta"] == f"{ctat}/ref_genome.fa"
+    assert config["reference"]["gtf"] == f"{ctat}/ref_annot.gtf"
+    names = {k: Path(v).name for k, v in config["arriba"].items() if k != "extra"}
+    assert re.fullmatch(r"blacklist_hg38_GRCh38_v2\.5\.\d+\.tsv\.gz", names["blacklist"])
+    assert re.fullmatch(r"known_fusions_hg38_GRCh38_v2\.5\.\d+\.tsv\.gz", names["known_fusions"])
+    assert re.fullmatch(r"protein_domains_hg38_GRCh38_v2\.5\.\d+\.gff3", names["protein_domains"])
+    for path in [*config["arriba"].values(), ctat]:
+        assert not path or path.startswith("refs/"), path
+    # Everything except what a cluster changes is the demo's: one STAR call for every caller.
+    demo = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    for key in ("star", "star_chimeric", "pizzly", "merge"):
+        assert config[key] == demo[key], key
+
+
+def test_one_alignment_per_sample_and_one_job_per_caller(cluster_run: dict) -> None:
+    jobs, samples = cluster_run["jobs"], cluster_run["samples"]
+    assert samples == ["T01", "T02", "T03", "T04", "T05"]
+    for rule in (
+        "star_align",
+        "samtools_sort",
+        "arriba",
+        "starfusion",
+        "kallisto_fusion",
+        "pizzly",
+        "annotate",
+    ):
+        assert sorted(by_sample(jobs, rule)) == samples, rule
+    assert [j.rule for j in jobs].count("star_index") == 1
+    index = next(j for j in jobs if j.rule == "star_index").args
+    assert option(index, "--genomeSAindexNbases") == "14"
+    assert option(index, "--sjdbOverhang") == str(cluster_run["config"]["reference"]["read_length"] - 1)
+
+
+def test_star_writes_chimeric_reads_for_every_caller(cluster_run: dict) -> None:
+    for sample, job in by_sample(cluster_run["jobs"], "star_align").items():
+        args = job.args
+        assert args[0] == "STAR"
+        assert option(args, "--chimOutJunctionFormat") == "1"
+        assert option(args, "--chimOutType") == "WithinBAM"
+        assert option(args, "--outFileNamePrefix") == f"results/{sample}/star/"
+        assert f"results/{sample}/star/Aligned.out.bam" in job.output
+        assert f"results/{sample}/star/Chimeric.out.junction" in job.output
+    for sample, job in by_sample(cluster_run["jobs"], "samtools_sort").items():
+        assert job.input == [f"results/{sample}/star/Aligned.out.bam"]
+        assert job.output == [f"results/{sample}/star/Aligned.sortedByCoord.out.bam"]
+
+
+def test_arriba_runs_on_the_shared_star_bam(cluster_run: dict) -> None:
+    db = cluster_run["arriba_db"]
+    ref = cluster_run["config"]["reference"]
+    for sample, job in by_sample(cluster_run["jobs"], "arriba").items():
+        args = job.args
+        assert args[0] == "arriba"
+        assert option(args, "-x") == f"results/{sample}/star/Aligned.sortedByCoord.out.bam"
+        assert option(args, "-a") == ref["fasta"]
+        assert option(args, "-g") == ref["gtf"]
+        assert option(args, "-b") == db["blacklist"]
+        assert option(args, "-k") == db["known_fusions"]
+        assert option(args, "-t") == db["known_fusions"]
+        assert option(args, "-p") == db["protein_domains"]
+        assert option(args, "-o") == f"results/{sample}/arriba/fusions.tsv"
+        assert option(args, "-O") == f"results/{sample}/arriba/fusions.discarded.tsv"
+
+
+def test_starfusion_kickstarts_from_the_shared_junction_file(cluster_run: dict) -> None:
+    for sample, job in by_sample(cluster_run["jobs"], "starfusion").items():
+        args = job.args
+        assert args[0] == "STAR-Fusion"
+        assert option(args, "-J") == f"results/{sample}/star/Chimeric.out.junction"
+        assert option(args, "--genome_lib_dir") == cluster_run["ctat"]
+        assert option(args, "--output_dir") == f"results/{sample}/starfusion"
+
+
+def test_annotate_gets_every_callers_output(cluster_run: dict) -> None:
+    gtf = cluster_run["config"]["reference"]["gtf"]
+    for sample, job in by_sample(cluster_run["jobs"], "annotate").items():
+        args = job.args
+        assert args[:2] == ["allfuse", "annotate"]
+        assert option(args, "--sample") == sample
+        assert option(args, "--gtf") == gtf
+        assert option(args, "--outdir") == f"results/{sample}"
+        assert option(args, "--arriba") == f"results/{sample}/arriba/fusions.tsv"
+        assert (
+            option(args, "--starfusion")
+            == f"results/{sample}/starfusion/star-fusion.fusion_predictions.abridged.tsv"
+        )
+        assert option(args, "--star-chimeric") == f"results/{sample}/star/Chimeric.out.junction"
+        assert option(args, "--pizzly") == f"results/{sample}/pizzly/{sample}.json"
+        assert option(args, "--merge-distance") == "10"
+        assert sorted(job.output) == sorted(
+            [f"results/{sample}/calls/{c}.tsv" for c in CALLERS]
+            + [f"results/{sample}/fusions.tsv", f"results/{sample}/classification.json"]
+        )
+
+
+def test_slurm_profile_is_a_snakemake_slurm_profile() -> None:
+    profile = yaml.safe_load(PROFILE.read_text())
+    assert PROFILE.read_text().startswith("#"), "comment header"
+    assert profile["executor"] == "slurm"
+    assert profile["software-deployment-method"] in ("conda", ["conda"])
+    assert {"mem_mb", "runtime", "slurm_partition"} <= set(profile["default-resources"])
+    assert isinstance(profile["jobs"], int) and profile["jobs"] > 0
+    smk = "".join(p.read_text() for p in REPO.glob("workflow/rules/*.smk"))
+    rules = set(re.findall(r"^rule (\w+):", smk, re.MULTILINE))
+    assert set(profile.get("set-threads", {})) <= rules
+    assert set(profile.get("set-resources", {})) <= rules
+
+
+def test_slurm_profile_options_are_valid_snakemake_options(cluster_run: dict) -> None:
+    """Dry run with the profile; only the SLURM executor and conda, not installed here, left out."""
+    profile = yaml.safe_load(PROFILE.read_text())
+    profile.pop("executor")
+    profile.pop("software-deployment-method")
+    local = cluster_run["run"] / "profile"
+    local.mkdir(exist_ok=True)
+    (local / "config.yaml").write_text(yaml.safe_dump(profile))
+    proc = run_snakemake(cluster_run["run"], cluster_run["configfile"], "--dry-run", "--profile", str(local))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    jobs = parse_plan(proc.stdout)
+    star = by_sample(jobs, "star_align")["T01"].resources
+    partition = profile["default-resources"]["slurm_partition"]
+    assert f"slurm_partition={partition}" in star
+    assert f"runtime={profile['set-resources']['star_align']['runtime']}" in star
+    assert f"mem_mb={profile['set-resources']['star_align']['mem_mb']}" in star
