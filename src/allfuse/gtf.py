@@ -156,18 +156,37 @@ class Annotation:
 
     # ---- lookups -------------------------------------------------------------------------------
     @cached_property
-    def _genes_by_chrom(self) -> dict[str, pd.DataFrame]:
-        return {c: df.sort_values("start") for c, df in self.genes.groupby("chrom")}
+    def _gene_arrays(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """Per contig: starts, ends, strands and row labels of its genes, shortest gene first.
+
+        Callers ask for the genes at tens of thousands of chimeric-read positions; numpy masks over
+        one contig's genes answer in microseconds where a pandas filter takes milliseconds.
+        """
+        out = {}
+        for chrom, df in self.genes.groupby("chrom"):
+            df = df.assign(_len=df["end"] - df["start"]).sort_values("_len", kind="stable")
+            out[chrom] = (
+                df["start"].to_numpy(np.int64),
+                df["end"].to_numpy(np.int64),
+                df["strand"].to_numpy(str),
+                df.index.to_numpy(),
+            )
+        return out
+
+    def gene_rows(self, chrom: str, pos: int, strand: str | None = None) -> np.ndarray:
+        """Row labels (in ``genes``) of the genes overlapping a position, shortest first."""
+        arrays = self._gene_arrays.get(self.contig(chrom))
+        if arrays is None:
+            return np.empty(0, dtype=np.int64)
+        starts, ends, strands, rows = arrays
+        mask = (starts <= pos) & (ends >= pos)
+        if strand in ("+", "-"):
+            mask &= strands == strand
+        return rows[mask]
 
     def genes_at(self, chrom: str, pos: int, strand: str | None = None) -> pd.DataFrame:
         """Genes overlapping a position (optionally on one strand), shortest first."""
-        df = self._genes_by_chrom.get(self.contig(chrom))
-        if df is None:
-            return self.genes.iloc[0:0]
-        hit = df[(df["start"] <= pos) & (df["end"] >= pos)]
-        if strand in ("+", "-"):
-            hit = hit[hit["strand"] == strand]
-        return hit.assign(_len=hit["end"] - hit["start"]).sort_values("_len").drop(columns="_len")
+        return self.genes.loc[self.gene_rows(chrom, pos, strand)]
 
     @cached_property
     def exon_boundaries(self) -> pd.DataFrame:

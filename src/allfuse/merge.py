@@ -46,36 +46,33 @@ def merge_calls(
     calls["_c3"] = [_contig_key(ann, c) if c != "." else "." for c in calls["chrom_3p"]]
     calls["_pair"] = calls["gene_5p"].str.upper() + "::" + calls["gene_3p"].str.upper()
     calls["_support"] = calls["junction_reads"] + calls["spanning_frags"]
-    placed = calls["pos_5p"] > 0
-    order = calls.assign(_placed=placed).sort_values(["_placed", "_support"], ascending=False)
+    calls["_placed"] = calls["pos_5p"] > 0
+    # Plain records: a caller can report thousands of calls and pandas row access is slow.
+    order = calls.sort_values(["_placed", "_support"], ascending=False, kind="stable").to_dict("records")
 
-    events: list[list[int]] = []
-    reps: list[pd.Series] = []
-    for idx, call in order.iterrows():
+    events: list[list[dict]] = []
+    by_contigs: dict[tuple[str, str], list[int]] = {}  # placed events by contig pair
+    by_pair: dict[str, int] = {}  # first event of each gene pair, for calls without breakpoints
+    for call in order:
         target = None
-        for n, rep in enumerate(reps):
-            if call["pos_5p"] > 0:
-                if (
-                    rep["pos_5p"] > 0
-                    and call["_c5"] == rep["_c5"]
-                    and call["_c3"] == rep["_c3"]
-                    and _strands_agree(call["strand_5p"], rep["strand_5p"])
-                    and _strands_agree(call["strand_3p"], rep["strand_3p"])
-                    and abs(call["pos_5p"] - rep["pos_5p"]) <= settings.max_distance
-                    and abs(call["pos_3p"] - rep["pos_3p"]) <= settings.max_distance
-                ):
+        if call["_placed"]:
+            for n in by_contigs.get((call["_c5"], call["_c3"]), []):
+                if _same_breakpoints(call, events[n][0], settings.max_distance):
                     target = n
                     break
-            elif call["_pair"] == rep["_pair"]:
-                target = n
-                break
-        if target is None:
-            events.append([idx])
-            reps.append(call)
         else:
-            events[target].append(idx)
+            target = by_pair.get(call["_pair"])
+        if target is None:
+            events.append([call])
+            target = len(events) - 1
+            if call["_placed"]:
+                by_contigs.setdefault((call["_c5"], call["_c3"]), []).append(target)
+        else:
+            events[target].append(call)
+        by_pair.setdefault(call["_pair"], target)
 
-    rows = [_event_row(calls.loc[members], rep, sample) for members, rep in zip(events, reps, strict=True)]
+    spelling = {} if ann is None else {n.upper(): n for n in ann.genes["gene_name"]}
+    rows = [_event_row(members, sample, spelling) for members in events]
     out = pd.DataFrame(rows)
     out = out.sort_values(["n_callers", "_support"], ascending=False).reset_index(drop=True)
     out["event_id"] = [f"{sample}.E{i + 1}" for i in range(len(out))]
@@ -84,23 +81,38 @@ def merge_calls(
     return out[FUSION_COLUMNS]
 
 
-def _event_row(members: pd.DataFrame, rep: pd.Series, sample: str) -> dict:
-    """Breakpoints from the best-supported placed call; support is the best of each caller."""
-    best = members.sort_values("_support", ascending=False).groupby("caller", sort=False).head(1)
-    support = ";".join(
-        f"{r.caller}:{r.junction_reads}+{r.spanning_frags}" for r in best.itertuples(index=False)
+def _same_breakpoints(call: dict, rep: dict, max_distance: int) -> bool:
+    return (
+        _strands_agree(call["strand_5p"], rep["strand_5p"])
+        and _strands_agree(call["strand_3p"], rep["strand_3p"])
+        and abs(call["pos_5p"] - rep["pos_5p"]) <= max_distance
+        and abs(call["pos_3p"] - rep["pos_3p"]) <= max_distance
     )
-    top = best.iloc[0]
-    callers = sorted(members["caller"].unique())
+
+
+def _event_row(members: list[dict], sample: str, spelling: dict[str, str]) -> dict:
+    """Breakpoints from the event's first (best-supported placed) call; support is the best of each caller.
+
+    Gene symbols are spelled as the GTF spells them, whichever caller's spelling came first.
+    """
+    rep = members[0]
+    gene_5p = spelling.get(rep["gene_5p"].upper(), rep["gene_5p"])
+    gene_3p = spelling.get(rep["gene_3p"].upper(), rep["gene_3p"])
+    best: dict[str, dict] = {}
+    for m in sorted(members, key=lambda m: -m["_support"]):
+        best.setdefault(m["caller"], m)
+    support = ";".join(f"{c}:{m['junction_reads']}+{m['spanning_frags']}" for c, m in best.items())
+    top = next(iter(best.values()))
+    callers = sorted(best)
     gene_id = {
-        k: next((v for v in members[k] if v not in (".", "")), ".") for k in ("gene_id_5p", "gene_id_3p")
+        k: next((m[k] for m in members if m[k] not in (".", "")), ".") for k in ("gene_id_5p", "gene_id_3p")
     }
     return {
         "sample": sample,
         "event_id": "",
-        "fusion": f"{rep['gene_5p']}::{rep['gene_3p']}",
-        "gene_5p": rep["gene_5p"],
-        "gene_3p": rep["gene_3p"],
+        "fusion": f"{gene_5p}::{gene_3p}",
+        "gene_5p": gene_5p,
+        "gene_3p": gene_3p,
         "gene_id_5p": gene_id["gene_id_5p"],
         "gene_id_3p": gene_id["gene_id_3p"],
         "chrom_5p": rep["chrom_5p"],

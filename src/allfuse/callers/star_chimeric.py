@@ -24,6 +24,7 @@ import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from allfuse.errors import InputError
@@ -97,20 +98,38 @@ def read_junctions(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def _gene(ann: Annotation | None, chrom: str, pos: int, strand: str) -> tuple[str, str, bool]:
-    """(gene name, gene id, found on this strand) for a position, preferring genes on ``strand``."""
-    if ann is None:
-        return ".", ".", False
-    hit = ann.genes_at(chrom, pos, strand)
-    if len(hit):
-        return str(hit["gene_name"].iloc[0]), str(hit["gene_id"].iloc[0]), True
-    hit = ann.genes_at(chrom, pos)
-    if len(hit):
-        return str(hit["gene_name"].iloc[0]), str(hit["gene_id"].iloc[0]), False
-    return "intergenic", ".", False
+class GeneNamer:
+    """Names the gene at a position, preferring genes on the given strand; remembers answers.
+
+    Chimeric reads pile up on a few positions, so a cache turns tens of thousands of lookups into
+    a few hundred.
+    """
+
+    def __init__(self, ann: Annotation | None) -> None:
+        self.ann = ann
+        self.cache: dict[tuple[str, int, str], tuple[str, str, bool]] = {}
+
+    def __call__(self, chrom: str, pos: int, strand: str) -> tuple[str, str, bool]:
+        """(gene name, gene id, found on this strand)."""
+        key = (chrom, int(pos), strand)
+        if key not in self.cache:
+            self.cache[key] = self._lookup(*key)
+        return self.cache[key]
+
+    def _lookup(self, chrom: str, pos: int, strand: str) -> tuple[str, str, bool]:
+        if self.ann is None:
+            return ".", ".", False
+        genes = self.ann.genes
+        for rows, same_strand in (
+            (self.ann.gene_rows(chrom, pos, strand), True),
+            (self.ann.gene_rows(chrom, pos), False),
+        ):
+            if len(rows):
+                return str(genes.at[rows[0], "gene_name"]), str(genes.at[rows[0], "gene_id"]), same_strand
+        return "intergenic", ".", False
 
 
-def _sense(row: pd.Series, ann: Annotation | None) -> tuple[str, int, str, str, int, str]:
+def _sense(row, gene: GeneNamer) -> tuple[str, int, str, str, int, str]:
     """The record in transcript direction: (chrom5, donor, strand5, chrom3, acceptor, strand3)."""
     as_is = (
         row.chr_donorA,
@@ -134,7 +153,7 @@ def _sense(row: pd.Series, ann: Annotation | None) -> tuple[str, int, str, str, 
         return flipped
 
     def score(view: tuple) -> int:
-        return int(_gene(ann, view[0], view[1], view[2])[2]) + int(_gene(ann, view[3], view[4], view[5])[2])
+        return int(gene(view[0], view[1], view[2])[2]) + int(gene(view[3], view[4], view[5])[2])
 
     return flipped if score(flipped) > score(as_is) else as_is
 
@@ -145,8 +164,9 @@ def summarise(
     """Group chimeric reads into breakpoint-pair calls in the declared calls schema."""
     if junctions.empty:
         return _with_orig(empty_calls())
+    gene = GeneNamer(ann)
     sense = pd.DataFrame(
-        [_sense(r, ann) for r in junctions.itertuples(index=False)],
+        [_sense(r, gene) for r in junctions.itertuples(index=False)],
         columns=["chrom_5p", "donor", "strand_5p", "chrom_3p", "acceptor", "strand_3p"],
     )
     reads = pd.concat([junctions.reset_index(drop=True), sense], axis=1)
@@ -168,17 +188,13 @@ def summarise(
         )
         .reset_index()
     )
-    genes5 = [
-        _gene(ann, c, p, s) for c, p, s in zip(calls.chrom_5p, calls.pos_5p, calls.strand_5p, strict=True)
-    ]
-    genes3 = [
-        _gene(ann, c, p, s) for c, p, s in zip(calls.chrom_3p, calls.pos_3p, calls.strand_3p, strict=True)
-    ]
+    genes5 = [gene(c, p, s) for c, p, s in zip(calls.chrom_5p, calls.pos_5p, calls.strand_5p, strict=True)]
+    genes3 = [gene(c, p, s) for c, p, s in zip(calls.chrom_3p, calls.pos_3p, calls.strand_3p, strict=True)]
     calls["gene_5p"], calls["gene_id_5p"] = [g[0] for g in genes5], [g[1] for g in genes5]
     calls["gene_3p"], calls["gene_id_3p"] = [g[0] for g in genes3], [g[1] for g in genes3]
     calls["spanning_frags"] = 0
     calls["orig_spanning_read_names"] = ""
-    _attach_spanning(calls, spanning, ann)
+    _attach_spanning(calls, spanning, gene)
     calls["site_5p"] = calls["site_3p"] = "splice-site"
     calls.loc[calls["orig_junction_type"] == 0, ["site_5p", "site_3p"]] = "non-canonical"
     keep = (calls["junction_reads"] >= thresholds.min_junction_reads) & (
@@ -188,24 +204,29 @@ def summarise(
     return finish_calls(calls, sample, "star_chimeric")
 
 
-def _attach_spanning(calls: pd.DataFrame, spanning: pd.DataFrame, ann: Annotation | None) -> None:
+def _attach_spanning(calls: pd.DataFrame, spanning: pd.DataFrame, gene: GeneNamer) -> None:
     """Give each spanning fragment to the nearest split-read event of the same genes and strands."""
+    side = ["chrom_5p", "strand_5p", "gene_5p", "chrom_3p", "strand_3p", "gene_3p"]
+    groups = {
+        key: (df.index.to_numpy(), df["pos_5p"].to_numpy(), df["pos_3p"].to_numpy())
+        for key, df in calls.groupby(side, sort=False)
+    }
     names: dict[int, set[str]] = {}
     for r in spanning.itertuples(index=False):
-        g5 = _gene(ann, r.chrom_5p, r.donor, r.strand_5p)[0]
-        g3 = _gene(ann, r.chrom_3p, r.acceptor, r.strand_3p)[0]
-        same = calls[
-            (calls.chrom_5p == r.chrom_5p)
-            & (calls.chrom_3p == r.chrom_3p)
-            & (calls.strand_5p == r.strand_5p)
-            & (calls.strand_3p == r.strand_3p)
-            & (calls.gene_5p == g5)
-            & (calls.gene_3p == g3)
-        ]
-        if same.empty:
+        key = (
+            r.chrom_5p,
+            r.strand_5p,
+            gene(r.chrom_5p, r.donor, r.strand_5p)[0],
+            r.chrom_3p,
+            r.strand_3p,
+            gene(r.chrom_3p, r.acceptor, r.strand_3p)[0],
+        )
+        same = groups.get(key)
+        if same is None:
             continue
-        dist = (same.pos_5p - r.donor).abs() + (same.pos_3p - r.acceptor).abs()
-        names.setdefault(int(dist.idxmin()), set()).add(r.read_name)
+        rows, pos5, pos3 = same
+        nearest = rows[np.argmin(np.abs(pos5 - r.donor) + np.abs(pos3 - r.acceptor))]
+        names.setdefault(int(nearest), set()).add(r.read_name)
     for idx, reads in names.items():
         calls.loc[idx, "spanning_frags"] = len(reads)
         calls.loc[idx, "orig_spanning_read_names"] = ",".join(sorted(reads))
