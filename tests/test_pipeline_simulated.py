@@ -7,9 +7,10 @@ with the planted truth: genes, order, exact breakpoints, exons, and each sample'
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
-from conftest import read_tsv
+from conftest import BIN, read_tsv
 
 
 def fusions(run: Path, sample: str):
@@ -87,3 +88,18 @@ def test_qc_and_cohort_table(sim_run: Path) -> None:
     assert cohort.loc["T01", "best_event"] == "KMT2A::AFF1"
     assert cohort.loc["T02", "subtype"] == "NUTM1-r"
     assert cohort.loc["T04", "n_events"] == "0"
+
+
+def test_evaluate_reports_full_recovery(sim_run: Path) -> None:
+    """``allfuse evaluate`` (what ``make demo`` prints) agrees: everything found, classified as planted."""
+    expected = read_tsv(sim_run / "sim" / "expected.tsv").set_index("sample")
+    assert expected.loc["T02", "reading_frame"] == "out-of-frame"
+    assert expected.loc["T01", "reading_frame"] == "in-frame"
+    proc = subprocess.run(
+        [str(BIN / "allfuse"), "evaluate", "--truth", str(sim_run / "sim" / "truth.tsv"),
+         "--results", str(sim_run / "results")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout
+    assert "found: 4/4" in proc.stdout and "decoys reported: 0/2" in proc.stdout
+    assert "samples classified as planted (group, subtype, partner, driver, exons, frame): 5/5" in proc.stdout

@@ -8,22 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from allfuse.classify import CLASSIFICATION_KEYS
 from allfuse.errors import InputError
 from allfuse.schema import write_tsv
 
+#: Classification fields copied into the cohort table (lists are joined with commas).
 CLASSIFICATION_FIELDS = [
-    "group",
-    "subtype",
-    "partner",
-    "driver_fusion",
-    "transcript_5p",
-    "exon_5p",
-    "intron_5p",
-    "transcript_3p",
-    "exon_3p",
-    "intron_3p",
-    "reading_frame",
-    "rule",
+    k for k in CLASSIFICATION_KEYS if k not in ("sample", "callers", "junction_reads", "spanning_frags")
 ]
 COHORT_COLUMNS = [
     "sample",
@@ -36,9 +27,6 @@ COHORT_COLUMNS = [
     "best_event_junction_reads",
     "best_event_spanning_frags",
     *CLASSIFICATION_FIELDS,
-    "reciprocal_fusion",
-    "other_defining_fusions",
-    "flags",
 ]
 
 
@@ -70,10 +58,8 @@ def cohort_row(results: Path, sample: str) -> dict:
     if cls_path.is_file():
         cls = json.loads(cls_path.read_text())
         for k in CLASSIFICATION_FIELDS:
-            row[k] = cls.get(k, "")
-        row["reciprocal_fusion"] = cls.get("reciprocal_fusion", "")
-        row["other_defining_fusions"] = ",".join(cls.get("other_defining_fusions", []))
-        row["flags"] = ",".join(cls.get("flags", []))
+            value = cls.get(k, "")
+            row[k] = ",".join(value) if isinstance(value, list) else value
     return {c: ("" if row.get(c) is None else row.get(c, "")) for c in COHORT_COLUMNS}
 
 

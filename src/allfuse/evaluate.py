@@ -82,6 +82,29 @@ def evaluate(truth_path: Path, results: Path) -> tuple[pd.DataFrame, pd.DataFram
     return pd.DataFrame(rows, columns=EVAL_COLUMNS), pd.DataFrame(decoys)
 
 
+CHECKED = ["group", "subtype", "partner", "driver_fusion", "exon_5p", "exon_3p", "reading_frame"]
+
+
+def check_classification(expected_path: Path, results: Path) -> pd.DataFrame:
+    """Per sample: each expected classification field against classification.json, and whether all match."""
+    rows = []
+    for exp in _read(expected_path).to_dict("records"):
+        cls = json.loads((results / exp["sample"] / "classification.json").read_text())
+        got = {k: "" if cls.get(k) is None else str(cls.get(k, "")) for k in CHECKED}
+        wrong = [f"{k}={got[k] or '-'} (want {exp[k] or '-'})" for k in CHECKED if got[k] != exp[k]]
+        rows.append(
+            {
+                "sample": exp["sample"],
+                "subtype": got["subtype"],
+                "driver_fusion": got["driver_fusion"],
+                "fragments": exp["fragments"],
+                "matches": not wrong,
+                "differences": "; ".join(wrong),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--truth", required=True, type=Path, help="truth.tsv of allfuse simulate (decoys.tsv beside it)"
@@ -100,8 +123,22 @@ def run(args: argparse.Namespace) -> int:
     strong = found[found.fragments.astype(int) >= args.min_fragments]
     n_found = int(strong.found.sum())
     leaked = int(decoys.reported.sum()) if len(decoys) else 0
+    expected = args.truth.with_name("expected.tsv")
+    cls_ok = True
+    if expected.is_file():
+        cls = check_classification(expected, args.results)
+        print(cls.to_string(index=False))
+        # a driver below the fragment floor need not be found, so its sample need not classify
+        must = cls[
+            (cls.fragments == "") | (pd.to_numeric(cls.fragments, errors="coerce") >= args.min_fragments)
+        ]
+        cls_ok = bool(must.matches.all())
+        print(
+            f"samples classified as planted (group, subtype, partner, driver, exons, frame):"
+            f" {int(cls.matches.sum())}/{len(cls)}"
+        )
     print(
         f"planted fusions with >= {args.min_fragments} fragments found: {n_found}/{len(strong)};"
         f" all planted found: {int(found.found.sum())}/{len(found)}; decoys reported: {leaked}/{len(decoys)}"
     )
-    return 0 if n_found == len(strong) and leaked == 0 else 1
+    return 0 if n_found == len(strong) and leaked == 0 and cls_ok else 1

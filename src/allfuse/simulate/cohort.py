@@ -19,6 +19,7 @@ from allfuse.simulate.reads import (
     FusionSpec,
     ReadSettings,
     ReadWriter,
+    fusion_frame,
     fusion_sequence,
     write_background,
     write_fusion,
@@ -42,32 +43,56 @@ TRUTH_COLUMNS = [
 
 @dataclass(frozen=True)
 class SampleSpec:
+    """A sample: its planted fusions (the first is the driver), decoys, and the expected answer.
+
+    ``expect`` is (group, subtype, partner), written down from the biology, not computed by the
+    classifier, so the classifier is checked against it.
+    """
+
     sample: str
     fusions: list[FusionSpec] = field(default_factory=list)
     decoys: list[FusionSpec] = field(default_factory=list)
+    expect: tuple[str, str, str] = ("KMT2A-wt", "none", "")
 
 
 F = FusionSpec
+KMT2A_R, NUTM1_R, PAX5_R = ("KMT2A-r", "KMT2A-r"), ("KMT2A-wt", "NUTM1-r"), ("KMT2A-wt", "PAX5-r")
 DEMO: list[SampleSpec] = [
-    SampleSpec("INF01", [F("KMT2A", 9, "AFF1", 4, 60), F("AFF1", 3, "KMT2A", 10, 20)]),
-    SampleSpec("INF02", [F("KMT2A", 11, "MLLT3", 6, 30)]),
-    SampleSpec("INF03", [F("KMT2A", 10, "MLLT1", 2, 6)]),
-    SampleSpec("INF04", [F("BRD9", 3, "NUTM1", 3, 40)]),
-    SampleSpec("INF05", [F("BRD9", 8, "NUTM1", 3, 15)]),
-    SampleSpec("INF06", [F("BRD9", 14, "NUTM1", 3, 10)]),
-    SampleSpec("INF07", [F("ACIN1", 4, "NUTM1", 3, 25)]),
-    SampleSpec("INF08", [F("PAX5", 4, "ETV6", 3, 30)]),
-    SampleSpec("INF09", [F("PAX5", 6, "NOL4L", 2, 8)]),
-    SampleSpec("INF10", [F("KMT2A", 9, "MLLT10", 6, 3)]),  # below 5 fragments: not required to be found
+    SampleSpec(
+        "INF01", [F("KMT2A", 9, "AFF1", 4, 60), F("AFF1", 3, "KMT2A", 10, 20)], expect=(*KMT2A_R, "AFF1")
+    ),
+    SampleSpec("INF02", [F("KMT2A", 11, "MLLT3", 6, 30)], expect=(*KMT2A_R, "MLLT3")),
+    SampleSpec("INF03", [F("KMT2A", 10, "MLLT1", 2, 6)], expect=(*KMT2A_R, "MLLT1")),
+    SampleSpec("INF04", [F("BRD9", 3, "NUTM1", 3, 40)], expect=(*NUTM1_R, "BRD9")),
+    SampleSpec("INF05", [F("BRD9", 8, "NUTM1", 3, 15)], expect=(*NUTM1_R, "BRD9")),
+    SampleSpec("INF06", [F("BRD9", 14, "NUTM1", 3, 10)], expect=(*NUTM1_R, "BRD9")),
+    SampleSpec("INF07", [F("ACIN1", 4, "NUTM1", 3, 25)], expect=(*NUTM1_R, "ACIN1")),
+    SampleSpec("INF08", [F("PAX5", 4, "ETV6", 3, 30)], expect=(*PAX5_R, "ETV6")),
+    SampleSpec("INF09", [F("PAX5", 6, "NOL4L", 2, 8)], expect=(*PAX5_R, "NOL4L")),
+    # below 5 fragments: not required to be found
+    SampleSpec("INF10", [F("KMT2A", 9, "MLLT10", 6, 3)], expect=(*KMT2A_R, "MLLT10")),
     SampleSpec("INF11"),  # no fusion
     SampleSpec("INF12", decoys=[F("SIMG01", 3, "SIMG02", 2, 12), F("ETV6", 5, "RUNX1", 3, 1)]),
 ]
 TEST: list[SampleSpec] = [
-    SampleSpec("T01", [F("KMT2A", 9, "AFF1", 4, 25), F("AFF1", 3, "KMT2A", 10, 10)]),
-    SampleSpec("T02", [F("BRD9", 8, "NUTM1", 3, 15)]),
-    SampleSpec("T03", [F("PAX5", 4, "ETV6", 3, 12)]),
+    SampleSpec(
+        "T01", [F("KMT2A", 9, "AFF1", 4, 25), F("AFF1", 3, "KMT2A", 10, 10)], expect=(*KMT2A_R, "AFF1")
+    ),
+    SampleSpec("T02", [F("BRD9", 8, "NUTM1", 3, 15)], expect=(*NUTM1_R, "BRD9")),
+    SampleSpec("T03", [F("PAX5", 4, "ETV6", 3, 12)], expect=(*PAX5_R, "ETV6")),
     SampleSpec("T04"),
     SampleSpec("T05", decoys=[F("SIMG01", 3, "SIMG02", 2, 10), F("ETV6", 5, "RUNX1", 3, 1)]),
+]
+EXPECTED_COLUMNS = [
+    "sample",
+    "group",
+    "subtype",
+    "partner",
+    "driver_fusion",
+    "exon_5p",
+    "exon_3p",
+    "reading_frame",
+    "fragments",
 ]
 COHORTS = {"demo": (DEMO, 20000), "test": (TEST, 6000)}
 
@@ -120,8 +145,25 @@ def simulate(outdir: Path, seed: int = 1, cohort: str = "demo", pairs: int | Non
                 )
         sheet.append({"sample": spec.sample, "fq1": f"reads/{r1.name}", "fq2": f"reads/{r2.name}"})
     _write(outdir / "samples.tsv", ["sample", "fq1", "fq2"], sheet)
+    _write(outdir / "expected.tsv", EXPECTED_COLUMNS, [_expected(ref, spec) for spec in specs])
     _write(outdir / "truth.tsv", TRUTH_COLUMNS, [t for t in truth if t["kind"] == "fusion"])
     _write(outdir / "decoys.tsv", TRUTH_COLUMNS, [t for t in truth if t["kind"] == "decoy"])
+
+
+def _expected(ref, spec: SampleSpec) -> dict:
+    """The answer a sample should get: group, subtype, partner, and the driver's exons and frame."""
+    row = dict(zip(("group", "subtype", "partner"), spec.expect, strict=True))
+    row["sample"] = spec.sample
+    if spec.fusions:
+        d = spec.fusions[0]
+        row |= {
+            "driver_fusion": d.name,
+            "exon_5p": d.exon_5p,
+            "exon_3p": d.exon_3p,
+            "reading_frame": fusion_frame(ref, d),
+            "fragments": d.fragments,
+        }
+    return row
 
 
 def _write(path: Path, columns: list[str], rows: list[dict]) -> None:

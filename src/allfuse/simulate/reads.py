@@ -57,6 +57,20 @@ def fusion_sequence(ref: Reference, spec: FusionSpec) -> tuple[str, int, int, in
     return seq5[:off5] + seq3[off3:], off5, t5.tx_to_genome(off5 - 1), t3.tx_to_genome(off3)
 
 
+def fusion_frame(ref: Reference, spec: FusionSpec) -> str:
+    """Reading frame of a planted fusion from the simulated CDS (independent of allfuse's frame.py)."""
+    t5 = ref.gene(spec.gene_5p).canonical
+    t3 = ref.gene(spec.gene_3p).canonical
+    end5 = t5.exon_tx_offsets()[spec.exon_5p - 1][1]
+    start3 = t3.exon_tx_offsets()[spec.exon_3p - 1][0]
+    if t5.cds_start_tx is None or t3.cds_start_tx is None:
+        return "non-coding transcript"
+    if not t5.cds_start_tx < end5 <= t5.cds_end_tx or not t3.cds_start_tx <= start3 < t3.cds_end_tx:
+        return "UTR"
+    same = (end5 - t5.cds_start_tx) % 3 == (start3 - t3.cds_start_tx) % 3
+    return "in-frame" if same else "out-of-frame"
+
+
 class ReadWriter:
     """Writes read pairs to two gzipped FASTQ files with Illumina-style names and qualities."""
 
