@@ -23,14 +23,9 @@ from allfuse.gtf import Annotation
 from allfuse.merge import MergeSettings, merge_calls
 from allfuse.schema import write_tsv
 
-#: Caller name -> command-line option; the order is the order of the per-caller tables.
-CALLER_OPTIONS: dict[str, str] = {
-    "star_chimeric": "star_chimeric",
-    "pizzly": "pizzly",
-    "arriba": "arriba",
-    "starfusion": "starfusion",
-    "fusioncatcher": "fusioncatcher",
-}
+#: Callers whose output ``annotate`` reads, each from the option ``--<caller>`` (``_`` as ``-``);
+#: the order is the order of the per-caller tables.
+CALLERS = ("star_chimeric", "pizzly", "arriba", "starfusion", "fusioncatcher", "fusioninspector")
 
 
 @dataclass(frozen=True)
@@ -50,6 +45,8 @@ def parse_caller(
         return star_chimeric.parse(path, sample, ann, settings.thresholds)
     if caller == "pizzly":
         return pizzly.parse(path, sample, ann)
+    if caller == "fusioninspector":  # STAR-Fusion's family layout, its own caller name
+        return starfusion.parse(path, sample, caller="fusioninspector")
     module = {"arriba": arriba, "starfusion": starfusion, "fusioncatcher": fusioncatcher}[caller]
     return module.parse(path, sample)
 
@@ -103,7 +100,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--outdir", required=True, type=Path, help="writes calls/{caller}.tsv, fusions.tsv, ..."
     )
-    for caller in CALLER_OPTIONS:
+    for caller in CALLERS:
         opt = "--" + caller.replace("_", "-")
         parser.add_argument(opt, type=Path, default=None, help=f"{caller} output file")
     parser.add_argument("--min-junction-reads", type=int, default=star_chimeric.Thresholds.min_junction_reads)
@@ -113,7 +110,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    inputs = {c: getattr(args, c) for c in CALLER_OPTIONS if getattr(args, c) is not None}
+    inputs = {c: getattr(args, c) for c in CALLERS if getattr(args, c) is not None}
     settings = AnnotateSettings(
         star_chimeric.Thresholds(args.min_junction_reads, args.min_total_support),
         MergeSettings(args.merge_distance),
