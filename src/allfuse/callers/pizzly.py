@@ -34,6 +34,7 @@ FLAT_COLUMNS = [
     "splitcount",
     "transcripts.list",
 ]
+UNPLACED = (".", 0, ".", ".", 0, ".")  # breakpoints of a call whose transcripts the GTF lacks
 PAIR_RE = re.compile(r"^(?P<a>.+?)_(?P<a0>\d+):(?P<a1>\d+)_(?P<b>.+?)_(?P<b0>\d+):(?P<b1>\d+)$")
 
 
@@ -90,7 +91,7 @@ def parse_json(path: Path, sample: str, ann: Annotation | None) -> pd.DataFrame:
             ga, gb = _gene_of(ann, ta["id"]), _gene_of(ann, tb["id"])
             if ga is None:  # without a GTF the gene order follows pizzly's gene record
                 ga, gb = gene["geneA"]["id"], gene["geneB"]["id"]
-            key = (ga, gb) + (bp or (".", 0, ".", ".", 0, "."))
+            key = (ga, gb) + (bp or UNPLACED)
             call = calls.setdefault(
                 key,
                 {"split": set(), "pairs": set(), "records": [], "gene": gene},
@@ -101,32 +102,19 @@ def parse_json(path: Path, sample: str, ann: Annotation | None) -> pd.DataFrame:
                 (call["split"] if split else call["pairs"]).add(rp["read1"]["name"])
             call["records"].append(t["fasta_record"])
     rows = []
-    for (ga, gb, c5, p5, s5, c3, p3, s3), call in calls.items():
+    for (ga, gb, *bp), call in calls.items():
         g = call["gene"]
-        rows.append(
-            {
-                "gene_5p": names.get(ga, ga),
-                "gene_3p": names.get(gb, gb),
-                "gene_id_5p": ga,
-                "gene_id_3p": gb,
-                "chrom_5p": c5,
-                "pos_5p": p5,
-                "strand_5p": s5,
-                "chrom_3p": c3,
-                "pos_3p": p3,
-                "strand_3p": s3,
-                "junction_reads": len(call["split"]),
-                "spanning_frags": len(call["pairs"]),
-                "caller_transcript_5p": call["records"][0].split("_")[0],
-                ORIG_PREFIX + "geneA.name": g["geneA"]["name"],
-                ORIG_PREFIX + "geneA.id": g["geneA"]["id"],
-                ORIG_PREFIX + "geneB.name": g["geneB"]["name"],
-                ORIG_PREFIX + "geneB.id": g["geneB"]["id"],
-                ORIG_PREFIX + "paircount": g["paircount"],
-                ORIG_PREFIX + "splitcount": g["splitcount"],
-                ORIG_PREFIX + "transcripts.list": ";".join(call["records"]),
-            }
-        )
+        orig = {
+            "geneA.name": g["geneA"]["name"],
+            "geneA.id": g["geneA"]["id"],
+            "geneB.name": g["geneB"]["name"],
+            "geneB.id": g["geneB"]["id"],
+            "paircount": g["paircount"],
+            "splitcount": g["splitcount"],
+            "transcripts.list": ";".join(call["records"]),
+        }
+        genes = (names.get(ga, ga), names.get(gb, gb), ga, gb)
+        rows.append(_row(genes, tuple(bp), (len(call["split"]), len(call["pairs"])), call["records"], orig))
     return _finish(rows, sample)
 
 
@@ -154,31 +142,30 @@ def parse_flat(path: Path, sample: str, ann: Annotation | None) -> pd.DataFrame:
                     f"{path}: line {lineno}: transcript pair {item!r} is not A_start:end_B_start:end"
                 )
             bp = _breakpoints(mapper, m["a"], int(m["a1"]), m["b"], int(m["b0"]))
-            seen.setdefault(bp or (".", 0, ".", ".", 0, "."), []).append(item)
-        for (c5, p5, s5, c3, p3, s3), items in (seen or {(".", 0, ".", ".", 0, "."): []}).items():
-            rows.append(
-                {
-                    "gene_5p": rec["geneA.name"],
-                    "gene_3p": rec["geneB.name"],
-                    "gene_id_5p": rec["geneA.id"],
-                    "gene_id_3p": rec["geneB.id"],
-                    "chrom_5p": c5,
-                    "pos_5p": p5,
-                    "strand_5p": s5,
-                    "chrom_3p": c3,
-                    "pos_3p": p3,
-                    "strand_3p": s3,
-                    "junction_reads": int(rec["splitcount"]),
-                    "spanning_frags": int(rec["paircount"]),
-                    "caller_transcript_5p": items[0].split("_")[0] if items else ".",
-                    **{ORIG_PREFIX + k: v for k, v in rec.items()},
-                }
-            )
+            seen.setdefault(bp or UNPLACED, []).append(item)
+        genes = (rec["geneA.name"], rec["geneB.name"], rec["geneA.id"], rec["geneB.id"])
+        counts = (int(rec["splitcount"]), int(rec["paircount"]))
+        for bp, items in (seen or {UNPLACED: []}).items():
+            rows.append(_row(genes, bp, counts, items, rec))
     out = _finish(rows, sample)
     for col in df.columns:
         if ORIG_PREFIX + col not in out.columns:
             out[ORIG_PREFIX + col] = pd.Series(dtype="object")
     return out
+
+
+def _row(genes: tuple, bp: tuple, counts: tuple[int, int], records: list[str], orig: dict) -> dict:
+    """One call: genes (5' name, 3' name, 5' id, 3' id), breakpoints, (split, pair) counts."""
+    first = PAIR_RE.match(records[0]) if records else None
+    return {
+        **dict(zip(("gene_5p", "gene_3p", "gene_id_5p", "gene_id_3p"), genes, strict=True)),
+        **dict(zip(("chrom_5p", "pos_5p", "strand_5p", "chrom_3p", "pos_3p", "strand_3p"), bp, strict=True)),
+        "junction_reads": counts[0],
+        "spanning_frags": counts[1],
+        "caller_transcript_5p": first["a"] if first else ".",
+        "caller_transcript_3p": first["b"] if first else ".",
+        **{ORIG_PREFIX + k: v for k, v in orig.items()},
+    }
 
 
 def _finish(rows: list[dict], sample: str) -> pd.DataFrame:
