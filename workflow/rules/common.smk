@@ -1,4 +1,5 @@
 # Python of the workflow: config and sample sheet validation, and input functions.
+import re
 import sys
 from pathlib import Path
 
@@ -23,7 +24,7 @@ REF = config["reference"]
 
 
 wildcard_constraints:
-    sample="|".join(SAMPLES.index),
+    sample="|".join(re.escape(s) for s in SAMPLES.index),
     caller="|".join(CALLERS),
 
 
