@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from allfuse.callers.arriba import (
+from allfuse.callers.table import (
     RawTable,
     assemble,
     cell_int,
