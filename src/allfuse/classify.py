@@ -30,27 +30,7 @@ GROUP_WT = "KMT2A-wt"
 NO_SUBTYPE = "none"
 OTHER = "other"
 
-CLASSIFICATION_KEYS = [
-    "sample",
-    "group",
-    "subtype",
-    "partner",
-    "driver_fusion",
-    "transcript_5p",
-    "exon_5p",
-    "intron_5p",
-    "transcript_3p",
-    "exon_3p",
-    "intron_3p",
-    "reading_frame",
-    "callers",
-    "junction_reads",
-    "spanning_frags",
-    "reciprocal_fusion",
-    "other_defining_fusions",
-    "flags",
-    "rule",
-]
+#: Fields copied from the driver event's row of fusions.tsv.
 _DRIVER_FIELDS = [
     "transcript_5p",
     "exon_5p",
@@ -60,6 +40,21 @@ _DRIVER_FIELDS = [
     "intron_3p",
     "reading_frame",
     "callers",
+]
+#: Keys of classification.json, in order.
+CLASSIFICATION_KEYS = [
+    "sample",
+    "group",
+    "subtype",
+    "partner",
+    "driver_fusion",
+    *_DRIVER_FIELDS,
+    "junction_reads",
+    "spanning_frags",
+    "reciprocal_fusion",
+    "other_defining_fusions",
+    "flags",
+    "rule",
 ]
 
 
