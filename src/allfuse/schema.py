@@ -12,12 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-#: One row per call of one caller (results/{sample}/calls/{caller}.tsv).
-#: The caller's own record follows these columns, every original column prefixed with ``orig_``.
-CALL_COLUMNS: list[str] = [
-    "sample",
-    "caller",
-    "fusion",
+#: The partners and their breakpoints, shared by calls and events.
+PARTNER_COLUMNS: list[str] = [
     "gene_5p",
     "gene_3p",
     "gene_id_5p",
@@ -28,6 +24,15 @@ CALL_COLUMNS: list[str] = [
     "chrom_3p",
     "pos_3p",
     "strand_3p",
+]
+
+#: One row per call of one caller (results/{sample}/calls/{caller}.tsv).
+#: The caller's own record follows these columns, every original column prefixed with ``orig_``.
+CALL_COLUMNS: list[str] = [
+    "sample",
+    "caller",
+    "fusion",
+    *PARTNER_COLUMNS,
     "junction_reads",
     "spanning_frags",
     "site_5p",  # caller's site label: splice-site, exon, intron, ... ('.' if none)
@@ -52,16 +57,7 @@ FUSION_COLUMNS: list[str] = [
     "sample",
     "event_id",
     "fusion",
-    "gene_5p",
-    "gene_3p",
-    "gene_id_5p",
-    "gene_id_3p",
-    "chrom_5p",
-    "pos_5p",
-    "strand_5p",
-    "chrom_3p",
-    "pos_3p",
-    "strand_3p",
+    *PARTNER_COLUMNS,
     "callers",
     "n_callers",
     "junction_reads",
