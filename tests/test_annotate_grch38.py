@@ -338,6 +338,12 @@ def test_kmt2a_aff1_arriba(tmp_path, mane, gtfs, variant):
     call = res.calls["arriba"].iloc[0]
     assert (call["caller_transcript_5p"], call["caller_transcript_3p"]) == (SKIP["KMT2A"], SKIP["AFF1"])
     assert (call["orig_transcript_id1"], call["orig_transcript_id2"]) == (SKIP["KMT2A"], SKIP["AFF1"])
+    ev = only_event(res, "KMT2A::AFF1")
+    assert (ev["caller_transcript_5p"], ev["caller_transcript_3p"]) == (
+        f"arriba:{SKIP['KMT2A']}",
+        f"arriba:{SKIP['AFF1']}",
+    )
+    assert ev["transcript_5p"] == MANE["KMT2A"]
     assert (call["site_5p"], call["site_3p"], call["caller_confidence"]) == (
         "CDS/splice-site",
         "CDS/splice-site",

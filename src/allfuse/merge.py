@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from allfuse.gtf import Annotation, strip_chr
-from allfuse.schema import FUSION_COLUMNS
+from allfuse.schema import CALLER_CHOICE_COLUMNS, FUSION_COLUMNS
 
 #: Genes closer than this on one strand, joined 5' upstream to 3' downstream, are a read-through.
 READ_THROUGH_DISTANCE = 200_000
@@ -107,7 +107,16 @@ def _event_row(members: list[dict], sample: str, spelling: dict[str, str]) -> di
     gene_id = {
         k: next((m[k] for m in members if m[k] not in (".", "")), ".") for k in ("gene_id_5p", "gene_id_3p")
     }
+    # Each caller's own transcript/exon choice stays beside the canonical numbering added later.
+    own = {
+        col: ";".join(
+            f"{c}:{m[col]}" for c, m in best.items() if str(m.get(col, ".")) not in (".", "", "nan")
+        )
+        or "."
+        for col in CALLER_CHOICE_COLUMNS
+    }
     return {
+        **own,
         "sample": sample,
         "event_id": "",
         "fusion": f"{gene_5p}::{gene_3p}",

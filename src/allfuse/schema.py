@@ -26,6 +26,15 @@ PARTNER_COLUMNS: list[str] = [
     "strand_3p",
 ]
 
+#: The caller's own transcript and exon choice, kept beside allfuse's MANE numbering. In events
+#: they read ``caller:value`` for each caller that gave one, separated by ';'.
+CALLER_CHOICE_COLUMNS: list[str] = [
+    "caller_transcript_5p",
+    "caller_transcript_3p",
+    "caller_exon_5p",
+    "caller_exon_3p",
+]
+
 #: One row per call of one caller (results/{sample}/calls/{caller}.tsv).
 #: The caller's own record follows these columns, every original column prefixed with ``orig_``.
 CALL_COLUMNS: list[str] = [
@@ -37,10 +46,7 @@ CALL_COLUMNS: list[str] = [
     "spanning_frags",
     "site_5p",  # caller's site label: splice-site, exon, intron, ... ('.' if none)
     "site_3p",
-    "caller_transcript_5p",  # the caller's own transcript/exon choice, kept beside ours
-    "caller_transcript_3p",
-    "caller_exon_5p",
-    "caller_exon_3p",
+    *CALLER_CHOICE_COLUMNS,
     "caller_confidence",
     "caller_filters",
 ]
@@ -63,6 +69,7 @@ FUSION_COLUMNS: list[str] = [
     "junction_reads",
     "spanning_frags",
     "support",  # per-caller best support, e.g. "star_chimeric:12+3;pizzly:9+4"
+    *CALLER_CHOICE_COLUMNS,
     "reciprocal_of",  # event_id of the B::A event beside this A::B event ('.' if none)
     "read_through",  # True when the partners are neighbouring same-strand genes
 ]
