@@ -28,7 +28,8 @@ rule pizzly:
     input:
         fusion="results/{sample}/pizzly/kallisto/fusion.txt",
         fasta="resources/transcripts.fa",
-        gtf=REF["gtf"],
+        # the reference GTF with any missing gene/transcript lines added (pizzly asserts on them)
+        gtf="resources/pizzly.gtf",
     output:
         json="results/{sample}/pizzly/{sample}.json",
         unfiltered="results/{sample}/pizzly/{sample}.unfiltered.json",

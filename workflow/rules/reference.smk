@@ -27,7 +27,8 @@ rule transcripts_fasta:
         fasta=REF["fasta"],
         gtf=REF["gtf"],
     output:
-        "resources/transcripts.fa",
+        fasta="resources/transcripts.fa",
+        gtf="resources/pizzly.gtf",
     threads: 1
     resources:
         mem_mb=4000,
@@ -36,7 +37,8 @@ rule transcripts_fasta:
     conda:
         "../../envs/allfuse.yaml"
     shell:
-        "allfuse transcripts --fasta {input.fasta} --gtf {input.gtf} --out {output} > {log} 2>&1"
+        "allfuse transcripts --fasta {input.fasta} --gtf {input.gtf} --out {output.fasta}"
+        " --gtf-out {output.gtf} > {log} 2>&1"
 
 
 rule kallisto_index:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from allfuse.errors import InputError
-from allfuse.gtf import Annotation
+from allfuse.gtf import Annotation, strip_version
 from allfuse.schema import ORIG_PREFIX, finish_calls, write_tsv
 
 FLAT_COLUMNS = [
@@ -82,8 +82,9 @@ def parse_json(path: Path, sample: str, ann: Annotation | None) -> pd.DataFrame:
     calls: dict[tuple, dict] = {}
     names = {}
     for gene in data["genes"]:
-        names[gene["geneA"]["id"]] = gene["geneA"]["name"]
-        names[gene["geneB"]["id"]] = gene["geneB"]["name"]
+        for side in ("geneA", "geneB"):
+            # pizzly may print gene ids with the GTF's gene_version joined on; the GTF's own id has none
+            names[gene[side]["id"]] = names[strip_version(gene[side]["id"])] = gene[side]["name"]
         pairs = gene.get("readpairs", [])
         for t in gene.get("transcripts", []):
             ta, tb = t["transcriptA"], t["transcriptB"]
