@@ -200,7 +200,9 @@ def test_annotate_gets_every_callers_output(cluster_run: dict) -> None:
     gtf = cluster_run["config"]["reference"]["gtf"]
     for sample, job in by_sample(cluster_run["jobs"], "annotate").items():
         args = job.args
-        assert args[:2] == ["allfuse", "annotate"]
+        # the checkout's own package, run in the rule's Python: PYTHONPATH=<repo>/src python -m allfuse
+        assert args[0] == f"PYTHONPATH={REPO / 'src'}" and args[1:4] == ["python", "-m", "allfuse"]
+        assert args[4] == "annotate"
         assert option(args, "--sample") == sample
         assert option(args, "--gtf") == gtf
         assert option(args, "--outdir") == f"results/{sample}"

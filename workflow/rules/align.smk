@@ -68,6 +68,8 @@ rule star_qc:
         "results/{sample}/star/Log.final.out",
     output:
         "results/{sample}/qc.tsv",
+    params:
+        allfuse=ALLFUSE,
     threads: 1
     resources:
         mem_mb=500,
@@ -76,4 +78,4 @@ rule star_qc:
     conda:
         "../../envs/allfuse.yaml"
     shell:
-        "allfuse qc --log {input} --sample {wildcards.sample} --out {output} > {log} 2>&1"
+        "{params.allfuse} qc --log {input} --sample {wildcards.sample} --out {output} > {log} 2>&1"

@@ -8,6 +8,7 @@ rule annotate:
         fusions="results/{sample}/fusions.tsv",
         classification="results/{sample}/classification.json",
     params:
+        allfuse=ALLFUSE,
         callers=caller_options,
         outdir=lambda wc, output: str(Path(output.fusions).parent),
         min_junction=config.get("star_chimeric", {}).get("min_junction_reads", 1),
@@ -21,7 +22,7 @@ rule annotate:
     conda:
         "../../envs/allfuse.yaml"
     shell:
-        "allfuse annotate --sample {wildcards.sample} --gtf {input.gtf} --outdir {params.outdir}"
+        "{params.allfuse} annotate --sample {wildcards.sample} --gtf {input.gtf} --outdir {params.outdir}"
         " {params.callers} --min-junction-reads {params.min_junction} --min-total-support {params.min_total}"
         " --merge-distance {params.distance} > {log} 2>&1"
 
@@ -34,6 +35,7 @@ rule cohort:
     output:
         "results/cohort.tsv",
     params:
+        allfuse=ALLFUSE,
         results=lambda wc, output: str(Path(output[0]).parent),
         samples=list(SAMPLES.index),
     threads: 1
@@ -44,4 +46,4 @@ rule cohort:
     conda:
         "../../envs/allfuse.yaml"
     shell:
-        "allfuse cohort --results {params.results} --samples {params.samples} --out {output} > {log} 2>&1"
+        "{params.allfuse} cohort --results {params.results} --samples {params.samples} --out {output} > {log} 2>&1"

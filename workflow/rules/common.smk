@@ -3,6 +3,9 @@ import re
 import sys
 from pathlib import Path
 
+# The workflow uses this checkout's allfuse package even where it is not pip-installed.
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+
 from allfuse.errors import InputError
 from allfuse.samplesheet import load_samples, validate_config
 
@@ -20,6 +23,8 @@ except InputError as exc:
     _fail(exc)
 
 CALLERS = list(config["callers"])
+# allfuse's own steps run this checkout's code, in whichever Python the rule gets (conda env or not).
+ALLFUSE = f"PYTHONPATH={Path(workflow.basedir) / 'src'} python -m allfuse"
 REF = config["reference"]
 
 

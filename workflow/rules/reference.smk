@@ -29,6 +29,8 @@ rule transcripts_fasta:
     output:
         fasta="resources/transcripts.fa",
         gtf="resources/pizzly.gtf",
+    params:
+        allfuse=ALLFUSE,
     threads: 1
     resources:
         mem_mb=4000,
@@ -37,7 +39,7 @@ rule transcripts_fasta:
     conda:
         "../../envs/allfuse.yaml"
     shell:
-        "allfuse transcripts --fasta {input.fasta} --gtf {input.gtf} --out {output.fasta}"
+        "{params.allfuse} transcripts --fasta {input.fasta} --gtf {input.gtf} --out {output.fasta}"
         " --gtf-out {output.gtf} > {log} 2>&1"
 
 
