@@ -13,7 +13,6 @@ symbol of SEPTIN2 and only an alias of SEPTIN6); a name still ambiguous after th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -160,12 +159,6 @@ def load_resources(root: str | Path | None = None) -> Resources:
     )
 
 
-@lru_cache(maxsize=4)
-def default_resources(root: str | None = None) -> Resources:
-    """Loaded once per process: the tables are small but every event consults them."""
-    return load_resources(root)
-
-
-def resolve_symbol(symbol: str, res: Resources | None = None) -> str:
+def resolve_symbol(symbol: str, res: Resources) -> str:
     """Current approved symbol of ``symbol`` (see :meth:`Resources.resolve_symbol`)."""
-    return (res or default_resources()).resolve_symbol(symbol)
+    return res.resolve_symbol(symbol)
