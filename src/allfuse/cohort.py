@@ -9,8 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from allfuse.classify import CLASSIFICATION_KEYS
-from allfuse.errors import InputError
-from allfuse.schema import write_tsv
+from allfuse.schema import read_table, write_tsv
 
 #: Classification fields copied into the cohort table (lists are joined with commas).
 CLASSIFICATION_FIELDS = [
@@ -30,16 +29,10 @@ COHORT_COLUMNS = [
 ]
 
 
-def _read(path: Path, what: str) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputError(f"{path}: {what} not found")
-    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-
-
 def cohort_row(results: Path, sample: str) -> dict:
     """QC, fusion events and classification of one sample, flattened to one row."""
-    qc = _read(results / sample / "qc.tsv", "QC table").iloc[0]
-    events = _read(results / sample / "fusions.tsv", "fusion table")
+    qc = read_table(results / sample / "qc.tsv", "QC table").iloc[0]
+    events = read_table(results / sample / "fusions.tsv", "fusion table")
     row = {
         "sample": sample,
         **{k: qc[k] for k in ("input_read_pairs", "uniquely_mapped_pct", "chimeric_pct")},

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from allfuse.errors import InputError
+from allfuse.schema import read_table
 
 EVAL_COLUMNS = [
     "sample",
@@ -32,17 +32,11 @@ EVAL_COLUMNS = [
 ]
 
 
-def _read(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputError(f"{path}: not found")
-    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-
-
 def evaluate(truth_path: Path, results: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per planted fusion (found or not) and one per decoy (reported or not)."""
     rows = []
-    for t in _read(truth_path).itertuples(index=False):
-        ev = _read(results / t.sample / "fusions.tsv")
+    for t in read_table(truth_path, "truth table").itertuples(index=False):
+        ev = read_table(results / t.sample / "fusions.tsv", "fusion table")
         hit = ev[
             (ev.gene_5p == t.gene_5p)
             & (ev.gene_3p == t.gene_3p)
@@ -73,8 +67,8 @@ def evaluate(truth_path: Path, results: Path) -> tuple[pd.DataFrame, pd.DataFram
     decoys = []
     decoy_path = truth_path.with_name("decoys.tsv")
     if decoy_path.is_file():
-        for d in _read(decoy_path).itertuples(index=False):
-            ev = _read(results / d.sample / "fusions.tsv")
+        for d in read_table(decoy_path, "decoy table").itertuples(index=False):
+            ev = read_table(results / d.sample / "fusions.tsv", "fusion table")
             reported = bool(((ev.gene_5p == d.gene_5p) & (ev.gene_3p == d.gene_3p)).any())
             decoys.append(
                 {"sample": d.sample, "fusion": d.fusion, "fragments": d.fragments, "reported": reported}
@@ -88,7 +82,7 @@ CHECKED = ["group", "subtype", "partner", "driver_fusion", "exon_5p", "exon_3p",
 def check_classification(expected_path: Path, results: Path) -> pd.DataFrame:
     """Per sample: each expected classification field against classification.json, and whether all match."""
     rows = []
-    for exp in _read(expected_path).to_dict("records"):
+    for exp in read_table(expected_path, "expected classifications").to_dict("records"):
         cls = json.loads((results / exp["sample"] / "classification.json").read_text())
         got = {k: "" if cls.get(k) is None else str(cls.get(k, "")) for k in CHECKED}
         wrong = [f"{k}={got[k] or '-'} (want {exp[k] or '-'})" for k in CHECKED if got[k] != exp[k]]

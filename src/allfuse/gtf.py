@@ -184,16 +184,6 @@ class Annotation:
             mask &= strands == strand
         return rows[mask]
 
-    def genes_at(self, chrom: str, pos: int, strand: str | None = None) -> pd.DataFrame:
-        """Genes overlapping a position (optionally on one strand), shortest first."""
-        return self.genes.loc[self.gene_rows(chrom, pos, strand)]
-
-    @cached_property
-    def exon_boundaries(self) -> pd.DataFrame:
-        """Distinct exon starts/ends per gene, to snap breakpoints to known splice sites."""
-        ex = self.exons.merge(self.transcripts[["transcript_id", "gene_id"]], on="transcript_id")
-        return ex[["gene_id", "chrom", "start", "end", "strand"]].drop_duplicates()
-
     def transcript_exons(self, transcript_id: str) -> pd.DataFrame:
         """Exons of one transcript in transcript order (5'->3'), numbered 1..n by that order."""
         ex = self.exons[self.exons["transcript_id"] == transcript_id]
@@ -202,10 +192,6 @@ class Annotation:
         strand = ex["strand"].iloc[0]
         ex = ex.sort_values("start", ascending=(strand != "-")).reset_index(drop=True)
         return ex.assign(exon_number=np.arange(1, len(ex) + 1))
-
-    def gene_name_of(self, gene_id: str) -> str:
-        hit = self.genes.loc[self.genes["gene_id"] == gene_id, "gene_name"]
-        return str(hit.iloc[0]) if len(hit) else gene_id
 
 
 def _genes_from_exons(exons: pd.DataFrame) -> pd.DataFrame:

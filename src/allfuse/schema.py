@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from allfuse.errors import InputError
+
 #: The partners and their breakpoints, shared by calls and events.
 PARTNER_COLUMNS: list[str] = [
     "gene_5p",
@@ -106,10 +108,9 @@ def write_tsv(df: pd.DataFrame, path: str | Path) -> None:
     tmp.replace(path)
 
 
-def read_calls(path: str | Path) -> pd.DataFrame:
-    """Read a calls table written by :func:`write_tsv`, keeping every column as written."""
-    df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    for col, dtype in CALL_DTYPES.items():
-        if col in df.columns:
-            df[col] = pd.to_numeric(df[col]).astype(dtype)
-    return df
+def read_table(path: str | Path, what: str) -> pd.DataFrame:
+    """A table allfuse wrote (or a simulation's truth), every cell as written; InputError if absent."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: {what} not found")
+    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)

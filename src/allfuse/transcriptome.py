@@ -21,6 +21,13 @@ from allfuse.errors import InputError
 from allfuse.gtf import Annotation
 
 COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCANtgcan")
+
+
+def revcomp(seq: str) -> str:
+    """Reverse complement (minus-strand exons are read this way)."""
+    return seq.translate(COMPLEMENT)[::-1]
+
+
 _ATTR = re.compile(r'(\w+) "?([^";]*)"?;')
 #: Parent features pizzly needs, the id attribute naming them, and the attributes a synthesised one keeps.
 _PARENTS = [
@@ -59,7 +66,7 @@ def write_transcripts(fasta: str | Path, gtf: str | Path, out: str | Path) -> in
             strand = ex["strand"].iloc[0]
             ex = ex.sort_values("start", ascending=strand != "-")
             parts = [genome[chrom][int(s) - 1 : int(e)] for s, e in zip(ex["start"], ex["end"], strict=True)]
-            seq = "".join(p if strand != "-" else p.translate(COMPLEMENT)[::-1] for p in parts)
+            seq = "".join(p if strand != "-" else revcomp(p) for p in parts)
             fh.write(f">{tid}\n")
             fh.writelines(seq[i : i + 60] + "\n" for i in range(0, len(seq), 60))
             n += 1

@@ -120,29 +120,32 @@ def simulate(outdir: Path, seed: int = 1, cohort: str = "demo", pairs: int | Non
             outdir / "reads" / f"{spec.sample}_R1.fastq.gz",
             outdir / "reads" / f"{spec.sample}_R2.fastq.gz",
         )
+        planted = [
+            (kind, f, *fusion_sequence(ref, f))
+            for kind, fs in (("fusion", spec.fusions), ("decoy", spec.decoys))
+            for f in fs
+        ]
         with ReadWriter(r1, r2, rng, settings, no) as w:
             write_background(w, ref, n_pairs, expression)
-            for f in spec.fusions + spec.decoys:
-                write_fusion(w, *fusion_sequence(ref, f)[:2], f.fragments)
-        for kind, fusions in (("fusion", spec.fusions), ("decoy", spec.decoys)):
-            for f in fusions:
-                _, _, pos5, pos3 = fusion_sequence(ref, f)
-                truth.append(
-                    {
-                        "sample": spec.sample,
-                        "fusion": f.name,
-                        "gene_5p": f.gene_5p,
-                        "gene_3p": f.gene_3p,
-                        "exon_5p": f.exon_5p,
-                        "exon_3p": f.exon_3p,
-                        "chrom_5p": ref.gene(f.gene_5p).chrom,
-                        "pos_5p": pos5,
-                        "chrom_3p": ref.gene(f.gene_3p).chrom,
-                        "pos_3p": pos3,
-                        "fragments": f.fragments,
-                        "kind": kind,
-                    }
-                )
+            for _, f, seq, junction, _, _ in planted:
+                write_fusion(w, seq, junction, f.fragments)
+        for kind, f, _, _, pos5, pos3 in planted:
+            truth.append(
+                {
+                    "sample": spec.sample,
+                    "fusion": f.name,
+                    "gene_5p": f.gene_5p,
+                    "gene_3p": f.gene_3p,
+                    "exon_5p": f.exon_5p,
+                    "exon_3p": f.exon_3p,
+                    "chrom_5p": ref.gene(f.gene_5p).chrom,
+                    "pos_5p": pos5,
+                    "chrom_3p": ref.gene(f.gene_3p).chrom,
+                    "pos_3p": pos3,
+                    "fragments": f.fragments,
+                    "kind": kind,
+                }
+            )
         sheet.append({"sample": spec.sample, "fq1": f"reads/{r1.name}", "fq2": f"reads/{r2.name}"})
     _write(outdir / "samples.tsv", ["sample", "fq1", "fq2"], sheet)
     _write(outdir / "expected.tsv", EXPECTED_COLUMNS, [_expected(ref, spec) for spec in specs])

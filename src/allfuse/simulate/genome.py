@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from allfuse.resources import resources_dir
+from allfuse.transcriptome import revcomp
 
 BASES = np.array(list("ACGT"))
-COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCAntgcan")
 
 #: Genes of the simulated reference taken from MANE (the classification genes of the design).
 MANE_GENES = [
@@ -50,10 +50,6 @@ MANE_GENES = [
 
 #: Genes that get a second, non-canonical isoform (listed before the MANE one in the GTF).
 ALT_ISOFORM_GENES = ["KMT2A", "BRD9", "PAX5", "NUTM1", "AFF1", "ETV6"]
-
-
-def revcomp(seq: str) -> str:
-    return seq.translate(COMPLEMENT)[::-1]
 
 
 @dataclass

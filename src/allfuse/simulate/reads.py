@@ -16,7 +16,8 @@ from typing import Self
 
 import numpy as np
 
-from allfuse.simulate.genome import Reference, Transcript, revcomp
+from allfuse.simulate.genome import Reference, Transcript
+from allfuse.transcriptome import revcomp
 
 _ACGT = np.frombuffer(b"ACGT", dtype=np.uint8)
 
