@@ -123,5 +123,12 @@ def test_reads_look_like_illumina(sim: Path) -> None:
 def test_same_seed_same_files(sim: Path, tmp_path: Path) -> None:
     cmd = [str(BIN / "allfuse"), "simulate", "--outdir", str(tmp_path), "--cohort", "demo", "--pairs", "300"]
     subprocess.run(cmd, check=True, capture_output=True)
-    for rel in ("genes.gtf", "genome.fa", "truth.tsv", "samples.tsv"):
+    for rel in (
+        "genes.gtf",
+        "genome.fa",
+        "truth.tsv",
+        "samples.tsv",
+        "expected.tsv",
+        "reads/INF01_R1.fastq.gz",
+    ):
         assert (tmp_path / rel).read_bytes() == (sim / rel).read_bytes(), rel

@@ -10,6 +10,7 @@ between the mates (spanning fragment), so the number planted is the number of su
 from __future__ import annotations
 
 import gzip
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -72,13 +73,19 @@ def fusion_frame(ref: Reference, spec: FusionSpec) -> str:
     return "in-frame" if same else "out-of-frame"
 
 
+def _gzip_text(path: Path) -> io.TextIOWrapper:
+    """A gzip text stream with no timestamp in its header: the same seed gives the same bytes."""
+    raw = gzip.GzipFile(path, "wb", compresslevel=3, mtime=0)
+    return io.TextIOWrapper(raw, encoding="ascii")
+
+
 class ReadWriter:
     """Writes read pairs to two gzipped FASTQ files with Illumina-style names and qualities."""
 
     def __init__(self, r1: Path, r2: Path, rng: np.random.Generator, settings: ReadSettings, sample_no: int):
         # Kept open across many writes; closed by close() / the with-block (see __exit__).
-        self.fh1 = gzip.open(r1, "wt", compresslevel=3)  # noqa: SIM115
-        self.fh2 = gzip.open(r2, "wt", compresslevel=3)  # noqa: SIM115
+        self.fh1 = _gzip_text(r1)
+        self.fh2 = _gzip_text(r2)
         self.rng = rng
         self.s = settings
         self.n = 0
