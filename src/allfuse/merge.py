@@ -91,18 +91,33 @@ def _same_breakpoints(call: dict, rep: dict, max_distance: int) -> bool:
 
 
 def _event_row(members: list[dict], sample: str, spelling: dict[str, str]) -> dict:
-    """Breakpoints from the event's first (best-supported placed) call; support is the best of each caller.
+    """Breakpoints from the event's first (best-supported placed) call; support summed per caller.
 
-    Gene symbols are spelled as the GTF spells them, whichever caller's spelling came first.
+    A caller may report one junction as two calls a few bases apart (a junction slid along
+    microhomology, reads split between two alignments); the event gets the reads of both, so each
+    caller's counts are summed over its distinct breakpoint pairs in the event. A breakpoint pair a
+    caller lists twice (overlapping genes named two ways, the same reads) counts once, with its best
+    row. The event's ``junction_reads``/``spanning_frags`` are the best caller's sums. Gene symbols
+    are spelled as the GTF spells them, whichever caller's spelling came first.
     """
     rep = members[0]
     gene_5p = spelling.get(rep["gene_5p"].upper(), rep["gene_5p"])
     gene_3p = spelling.get(rep["gene_3p"].upper(), rep["gene_3p"])
-    best: dict[str, dict] = {}
+    distinct: dict[str, dict[tuple, dict]] = {}
     for m in sorted(members, key=lambda m: -m["_support"]):
-        best.setdefault(m["caller"], m)
-    support = ";".join(f"{c}:{m['junction_reads']}+{m['spanning_frags']}" for c, m in best.items())
-    top = next(iter(best.values()))
+        key = (m["_c5"], m["pos_5p"], m["strand_5p"], m["_c3"], m["pos_3p"], m["strand_3p"])
+        distinct.setdefault(m["caller"], {}).setdefault(key, m)
+    summed = {
+        c: (
+            sum(int(m["junction_reads"]) for m in calls.values()),
+            sum(int(m["spanning_frags"]) for m in calls.values()),
+        )
+        for c, calls in distinct.items()
+    }
+    order = sorted(summed, key=lambda c: -sum(summed[c]))  # stable: ties keep the best single call first
+    best = {c: next(iter(distinct[c].values())) for c in order}
+    support = ";".join(f"{c}:{summed[c][0]}+{summed[c][1]}" for c in order)
+    top = summed[order[0]]
     callers = sorted(best)
     gene_id = {
         k: next((m[k] for m in members if m[k] not in (".", "")), ".") for k in ("gene_id_5p", "gene_id_3p")
@@ -132,12 +147,12 @@ def _event_row(members: list[dict], sample: str, spelling: dict[str, str]) -> di
         "strand_3p": rep["strand_3p"],
         "callers": ",".join(callers),
         "n_callers": len(callers),
-        "junction_reads": int(top["junction_reads"]),
-        "spanning_frags": int(top["spanning_frags"]),
+        "junction_reads": top[0],
+        "spanning_frags": top[1],
         "support": support,
         "reciprocal_of": ".",
         "read_through": False,
-        "_support": int(top["_support"]),
+        "_support": sum(top),
     }
 
 

@@ -3,13 +3,20 @@
 pizzly reports fusions as transcript pairs, ``A_0:end_B_start:len``: transcript A kept from 0 to
 ``end`` (exclusive) joined to transcript B from ``start``. Several isoform pairs usually describe one
 genomic junction, so we map each pair back to the genome through the GTF's exons and collapse pairs
-with the same breakpoints into one call. pizzly groups gene pairs without order and lists a transcript
-pair in each orientation only when reads support it, so orientation comes from the transcript pair.
+with the same breakpoints into one call. Orientation comes from the transcript pair: pizzly lists a
+pair in each orientation only when it found a junction (or a pair layout) in that orientation.
 
-Read counts: a read pair with a split position (``splitpos`` >= 0) in either mate counts as a junction
-read, any other pair as a spanning fragment; counts of pairs collapsed into one call are the union of
-their reads. The flat table (``geneA.name ... transcripts.list``, as nf-core/rnafusion writes it)
-has gene-level counts only, which each of its breakpoints carries.
+Read counts: pizzly groups a gene pair without order and hangs every read pair of the gene pair under
+every transcript pair, so both products of a balanced translocation would carry the sum of their
+reads. We count, for each call, only the read pairs whose mates place on one of the call's fused
+sequences (``PREFIX.fusions.fasta``, which pizzly writes beside ``PREFIX.json``), as a junction read
+when a mate crosses the junction, else as a spanning fragment (see ``pizzly_support``); a read pair
+counts for one call only, however many isoform pairs and junctions it fits. Without that FASTA the
+orientation cannot be told from the JSON (it does not say which mate lies on which gene), and every
+call of the gene pair carries pizzly's gene-level ``splitcount``/``paircount``, as the flat table does.
+
+The flat table (``geneA.name ... transcripts.list``, as nf-core/rnafusion writes it) has gene-level
+counts only, which each of its breakpoints carries.
 """
 
 from __future__ import annotations
@@ -17,10 +24,12 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
+from allfuse.callers.pizzly_support import SupportSettings, fragment_support, junction, read_fasta
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation, strip_version
 from allfuse.schema import ORIG_PREFIX, finish_calls, write_tsv
@@ -70,14 +79,34 @@ def _breakpoints(mapper: TranscriptMapper, a: str, a_end: int, b: str, b_start: 
     return five + three
 
 
-def parse_json(path: Path, sample: str, ann: Annotation | None) -> pd.DataFrame:
-    """Calls from pizzly's JSON (``--output X`` writes ``X.json``)."""
+def fused_fasta_of(path: Path) -> Path:
+    """Where pizzly wrote the fused sequences of ``PREFIX.json``: ``PREFIX.fusions.fasta``."""
+    return path.with_name(path.name.removesuffix(".json") + ".fusions.fasta")
+
+
+def parse_json(
+    path: Path,
+    sample: str,
+    ann: Annotation | None,
+    fasta: Path | None = None,
+    settings: SupportSettings | None = None,
+) -> pd.DataFrame:
+    """Calls from pizzly's JSON (``--output X`` writes ``X.json`` and ``X.fusions.fasta``).
+
+    ``fasta`` defaults to the ``.fusions.fasta`` beside the JSON; read pairs are assigned to the
+    calls whose fused sequences they fit (module docstring).
+    """
+    settings = settings or SupportSettings()
     try:
         data = json.loads(path.read_text() or '{"genes": []}')
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not a pizzly JSON file ({exc.msg} at line {exc.lineno})") from exc
     if not isinstance(data, dict) or "genes" not in data:
         raise InputError(f"{path}: not a pizzly JSON file (no 'genes' list)")
+    if fasta is not None and not fasta.is_file():
+        raise InputError(f"{fasta}: pizzly's fused-sequence FASTA not found")
+    fasta = fasta or fused_fasta_of(path)
+    fused = read_fasta(fasta) if data["genes"] and fasta.is_file() else {}
     mapper = TranscriptMapper(ann)
     calls: dict[tuple, dict] = {}
     names = {}
@@ -85,7 +114,6 @@ def parse_json(path: Path, sample: str, ann: Annotation | None) -> pd.DataFrame:
         for side in ("geneA", "geneB"):
             # pizzly may print gene ids with the GTF's gene_version joined on; the GTF's own id has none
             names[gene[side]["id"]] = names[strip_version(gene[side]["id"])] = gene[side]["name"]
-        pairs = gene.get("readpairs", [])
         for t in gene.get("transcripts", []):
             ta, tb = t["transcriptA"], t["transcriptB"]
             bp = _breakpoints(mapper, ta["id"], int(ta["endPos"]), tb["id"], int(tb["startPos"]))
@@ -93,17 +121,17 @@ def parse_json(path: Path, sample: str, ann: Annotation | None) -> pd.DataFrame:
             if ga is None:  # without a GTF the gene order follows pizzly's gene record
                 ga, gb = gene["geneA"]["id"], gene["geneB"]["id"]
             key = (ga, gb) + (bp or UNPLACED)
-            call = calls.setdefault(
-                key,
-                {"split": set(), "pairs": set(), "records": [], "gene": gene},
-            )
-            for i in t.get("reads", []):
-                rp = pairs[i]
-                split = rp["read1"].get("splitpos", -1) >= 0 or rp["read2"].get("splitpos", -1) >= 0
-                (call["split"] if split else call["pairs"]).add(rp["read1"]["name"])
-            call["records"].append(t["fasta_record"])
+            call = calls.setdefault(key, {"records": [], "gene": gene, "junctions": {}})
+            record = t["fasta_record"]
+            if record in fused:
+                # the fused sequence is A[start:end] + B[start:]: the junction is A's kept length
+                j = junction(fused[record], int(ta["endPos"]) - int(ta["startPos"]), settings)
+                call["junctions"].setdefault((j.seq, j.at), j)
+            call["records"].append(record)
+    counts = _assign_reads(calls, settings)
     rows = []
-    for (ga, gb, *bp), call in calls.items():
+    for key, call in calls.items():
+        ga, gb, *bp = key
         g = call["gene"]
         orig = {
             "geneA.name": g["geneA"]["name"],
@@ -115,8 +143,40 @@ def parse_json(path: Path, sample: str, ann: Annotation | None) -> pd.DataFrame:
             "transcripts.list": ";".join(call["records"]),
         }
         genes = (names.get(ga, ga), names.get(gb, gb), ga, gb)
-        rows.append(_row(genes, tuple(bp), (len(call["split"]), len(call["pairs"])), call["records"], orig))
+        rows.append(_row(genes, tuple(bp), counts[key], call["records"], orig))
     return _finish(rows, sample)
+
+
+def _assign_reads(calls: dict[tuple, dict], settings: SupportSettings) -> dict[tuple, tuple[int, int]]:
+    """(junction reads, spanning fragments) of each call; each read pair counts for one call only.
+
+    A read pair goes to a call whose fused sequence it fits: one where a mate crosses the junction
+    first, else (a discordant pair, which fits every junction of its orientation that lies between
+    its mates) the call with the most junction reads. So a fragment is never counted twice, and
+    summing a caller's calls of one event (``merge``) counts distinct fragments. Calls without any
+    fused sequence carry pizzly's gene-level counts.
+    """
+    fits: dict[str, dict[tuple, str]] = {}  # read pair -> call -> "junction" | "spanning"
+    for key, call in calls.items():
+        for rp in call["gene"].get("readpairs", []):
+            kinds = {
+                fragment_support(rp["read1"]["seq"], rp["read2"]["seq"], j, settings)
+                for j in call["junctions"].values()
+            }
+            kind = "junction" if "junction" in kinds else "spanning" if "spanning" in kinds else None
+            if kind:
+                fits.setdefault(rp["read1"]["name"], {})[key] = kind
+    n_split = Counter(k for f in fits.values() for k, kind in f.items() if kind == "junction")
+    counts = {key: [0, 0] for key in calls}
+    for f in fits.values():
+        split = [k for k, kind in f.items() if kind == "junction"]
+        chosen = max(split or f, key=lambda k: n_split[k])
+        counts[chosen][0 if split else 1] += 1
+    out = {key: (c[0], c[1]) for key, c in counts.items()}
+    for key, call in calls.items():
+        if not call["junctions"]:  # no fused sequence: pizzly's gene-level, orientation-blind counts
+            out[key] = (int(call["gene"]["splitcount"]), int(call["gene"]["paircount"]))
+    return out
 
 
 def _gene_of(ann: Annotation | None, transcript_id: str) -> str | None:
@@ -173,14 +233,16 @@ def _finish(rows: list[dict], sample: str) -> pd.DataFrame:
     return finish_calls(pd.DataFrame(rows), sample, "pizzly")
 
 
-def parse(path: str | Path, sample: str, gtf: Annotation | None = None) -> pd.DataFrame:
-    """pizzly JSON or flat table, told apart by content."""
+def parse(
+    path: str | Path, sample: str, gtf: Annotation | None = None, fasta: str | Path | None = None
+) -> pd.DataFrame:
+    """pizzly JSON or flat table, told apart by content; ``fasta``: pizzly's fused sequences."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
     head = path.read_text()[:200].lstrip()
     if head.startswith("{") or not head:
-        return parse_json(path, sample, gtf)
+        return parse_json(path, sample, gtf, Path(fasta) if fasta else None)
     if head.startswith("geneA.name"):
         return parse_flat(path, sample, gtf)
     raise InputError(f"{path}: neither pizzly JSON nor pizzly's flat table (header geneA.name ...)")
@@ -189,10 +251,13 @@ def parse(path: str | Path, sample: str, gtf: Annotation | None = None) -> pd.Da
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input", required=True, help="pizzly JSON (or flat table)")
     parser.add_argument("--gtf", required=True, help="GTF given to pizzly")
+    parser.add_argument(
+        "--fasta", help="pizzly's fused sequences (default: PREFIX.fusions.fasta beside PREFIX.json)"
+    )
     parser.add_argument("--sample", required=True)
     parser.add_argument("--out", required=True, help="calls table to write")
 
 
 def run(args: argparse.Namespace) -> int:
-    write_tsv(parse(args.input, args.sample, Annotation.from_gtf(args.gtf)), args.out)
+    write_tsv(parse(args.input, args.sample, Annotation.from_gtf(args.gtf), args.fasta), args.out)
     return 0
