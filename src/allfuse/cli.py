@@ -32,6 +32,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "qc": ("allfuse.qc", "read STAR Log.final.out into a QC table"),
     "cohort": ("allfuse.cohort", "gather per-sample results into the cohort table"),
     "evaluate": ("allfuse.evaluate", "compare results with the planted truth of a simulated cohort"),
+    "survival": (
+        "allfuse.survival.cli",
+        "Kaplan-Meier survival by molecular group: S(t) with 95% CI, log-rank, KM figure",
+    ),
 }
 
 
