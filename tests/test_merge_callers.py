@@ -330,6 +330,37 @@ def test_merge_distance(tmp_path: Path, bcr_abl1_gtf: Path) -> None:
     assert got == {"arriba": (str(BCR_E14), str(ABL1_E2)), "starfusion": (str(BCR_E14 + 3), str(ABL1_E2 + 3))}
 
 
+def test_one_callers_calls_within_the_merge_distance_are_summed(tmp_path: Path, bcr_abl1_gtf: Path) -> None:
+    """Arriba splits one junction's reads over two breakpoints 3 bases apart: the event keeps them all.
+
+    STAR-Fusion lists one breakpoint pair twice (the same reads): counted once. Breakpoints stay
+    those of the best-supported call.
+    """
+    arriba = write_table(
+        tmp_path / "fusions.tsv",
+        ARRIBA_REAL,
+        [
+            arriba_row("BCR", "ABL1", f"22:{BCR_E14}", f"9:{ABL1_E2}", 5, 7, 3),  # 12+3
+            arriba_row("BCR", "ABL1", f"22:{BCR_E14 + 3}", f"9:{ABL1_E2 + 3}", 1, 1, 0),  # 2+0
+        ],
+    )
+    twice = starfusion_row(BCR, ABL1, f"chr22:{BCR_E14}:+", f"chr9:{ABL1_E2}:+", 4, 2)
+    starfusion = write_table(tmp_path / "sf.tsv", STARFUSION_REAL, [twice, twice])
+    ev = events(annotate(tmp_path / "default", bcr_abl1_gtf, arriba=arriba, starfusion=starfusion))
+    assert len(ev) == 1
+    e = ev.iloc[0]
+    assert e.support == "arriba:14+3;starfusion:4+2"
+    assert (e.junction_reads, e.spanning_frags) == ("14", "3")  # the best caller's sums
+    assert (e.pos_5p, e.pos_3p) == (str(BCR_E14), str(ABL1_E2))
+
+    apart = events(
+        annotate(
+            tmp_path / "exact", bcr_abl1_gtf, "--merge-distance", "0", arriba=arriba, starfusion=starfusion
+        )
+    )
+    assert apart.support.tolist() == ["arriba:12+3;starfusion:4+2", "arriba:2+0"]
+
+
 # ---- b. nf-core/rnafusion-style outputs of one real sample ---------------------------------------
 def brd4_nutm1_gtf(path: Path) -> Path:
     """Ensembl-style GTF (no ``chr``) with BRD4 and NUTM1 at GRCh38 coordinates.

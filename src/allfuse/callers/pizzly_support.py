@@ -88,7 +88,8 @@ def place(read: str, j: Junction, settings: SupportSettings) -> Placement | None
 
 def fragment_support(read1: str, read2: str, j: Junction, settings: SupportSettings) -> str | None:
     """``"junction"``, ``"spanning"``, or None when the pair does not come from this fused transcript."""
-    p1, p2 = place(read1, j, settings), place(read2, j, settings)
+    p1 = place(read1, j, settings)
+    p2 = place(read2, j, settings) if p1 is not None else None
     if p1 is None or p2 is None or p1.forward == p2.forward:
         return None
     fwd, rev = (p1, p2) if p1.forward else (p2, p1)
