@@ -4,7 +4,11 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The demo config only when the user names none: a user's --configfile is never merged over the
+# demo's values (a key missing there is a schema default or an error, not a demo value).
+if not workflow.config_settings.configfiles:
+
+    configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
@@ -12,6 +16,7 @@ include: "workflow/rules/reference.smk"
 include: "workflow/rules/align.smk"
 include: "workflow/rules/callers.smk"
 include: "workflow/rules/annotate.smk"
+include: "workflow/rules/survival.smk"
 
 
 rule all:

@@ -17,15 +17,23 @@ from typing import Any
 
 import pandas as pd
 
+from allfuse.artefacts import flag_artefacts
 from allfuse.callers import arriba, fusioncatcher, pizzly, star_chimeric, starfusion
+from allfuse.config import load_config
 from allfuse.errors import InputError
-from allfuse.gtf import Annotation
+from allfuse.gtf import Annotation, strip_version
 from allfuse.merge import MergeSettings, merge_calls
+from allfuse.qc import read_qc
+from allfuse.reads import GZIP_MAGIC
+from allfuse.resources import Resources
 from allfuse.schema import write_tsv
 
 #: Callers whose output ``annotate`` reads, each from the option ``--<caller>`` (``_`` as ``-``);
 #: the order is the order of the per-caller tables.
 CALLERS = ("star_chimeric", "pizzly", "arriba", "starfusion", "fusioncatcher", "fusioninspector")
+#: Callers whose files are read as text without the gzip-aware table reader.
+_PLAIN_ONLY = ("star_chimeric", "pizzly")
+SIDES = ("5p", "3p")
 
 
 @dataclass(frozen=True)
@@ -33,14 +41,43 @@ class AnnotateSettings:
     thresholds: star_chimeric.Thresholds = field(default_factory=star_chimeric.Thresholds)
     merge: MergeSettings = field(default_factory=MergeSettings)
     resources: Path | None = None
+    #: 'error' (the command's default) or 'not-assessable' (the pipeline's: the sample is reported
+    #: not assessable, the cohort run goes on) for a 0-byte or blank caller file.
+    on_empty: str = "error"
+
+
+def empty_reason(caller: str, path: Path) -> str:
+    """Why a caller file cannot be read as a result ('' when it can); InputError for a wrong file.
+
+    A 0-byte or blank file is what a crashed caller leaves: a caller that found nothing still writes
+    its header (or ``{"genes": []}``), so an empty file must never read as 'no fusion'.
+    """
+    if not path.is_file():
+        raise InputError(f"{path}: {caller} output not found")
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if not head:
+        return f"{caller} output {path} is empty (0 bytes)"
+    if head[:2] == GZIP_MAGIC:
+        if caller in _PLAIN_ONLY:
+            raise InputError(f"{path}: {caller} output is gzip-compressed; give the uncompressed file")
+        return ""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+            raise InputError(f"{path}: {caller} output is not a text file (binary content)") from None
+    if b"\x00" in head:
+        raise InputError(f"{path}: {caller} output is not a text file (NUL bytes)")
+    if not head.strip():
+        return f"{caller} output {path} is blank (whitespace only)"
+    return ""
 
 
 def parse_caller(
     caller: str, path: Path, sample: str, ann: Annotation, settings: AnnotateSettings
 ) -> pd.DataFrame:
     """One caller's file in the declared calls schema."""
-    if not path.exists():
-        raise InputError(f"{path}: {caller} output not found")
     if caller == "star_chimeric":
         return star_chimeric.parse(path, sample, ann, settings.thresholds)
     if caller == "pizzly":
@@ -52,20 +89,75 @@ def parse_caller(
 
 
 def annotate_sample(
-    sample: str, inputs: dict[str, Path], gtf: Path, settings: AnnotateSettings
+    sample: str,
+    inputs: dict[str, Path],
+    gtf: Path,
+    settings: AnnotateSettings,
+    qc: Path | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, Any]]:
-    """Per-caller calls, merged and annotated events, and the sample's classification."""
+    """Per-caller calls, merged and annotated events, and the sample's classification.
+
+    A sample that failed QC (``qc``) or whose caller left an empty file is ``not assessable``: its
+    events are still written, its classification names the reason and no group.
+    """
+    from allfuse import classify
+
     if not inputs:
         raise InputError(
             f"sample {sample}: no caller output given (use --star-chimeric, --pizzly, --arriba, ...)"
         )
+    reasons = []
+    if qc is not None:
+        row = read_qc(qc)
+        if str(row["qc_pass"]).lower() != "true":
+            reasons.append(f"QC: {row['qc_reason']}")
+    usable = {}
+    for caller, p in inputs.items():
+        why = empty_reason(caller, Path(p))
+        if why and settings.on_empty == "error":
+            raise InputError(
+                f"{why}: a crashed caller leaves this (a caller that found nothing writes its header)"
+            )
+        if why:
+            reasons.append(why)
+        else:
+            usable[caller] = Path(p)
     ann = Annotation.from_gtf(gtf)
-    calls = {caller: parse_caller(caller, Path(p), sample, ann, settings) for caller, p in inputs.items()}
+    calls = {caller: parse_caller(caller, p, sample, ann, settings) for caller, p in usable.items()}
     nonempty = [c for c in calls.values() if not c.empty]
-    merged_input = pd.concat(nonempty, ignore_index=True) if nonempty else next(iter(calls.values()))
+    merged_input = pd.concat(nonempty, ignore_index=True) if nonempty else _no_calls()
     events = merge_calls(merged_input, sample, ann, settings.merge)
     events, classification = _annotate_and_classify(sample, events, ann, settings)
+    if reasons:
+        classification = classify.not_assessable(sample, "; ".join(reasons))
     return calls, events, classification
+
+
+def _no_calls() -> pd.DataFrame:
+    from allfuse.schema import empty_calls
+
+    return empty_calls()
+
+
+def identify_genes(events: pd.DataFrame, ann: Annotation, res: Resources) -> pd.DataFrame:
+    """Give each partner its HGNC id, and a symbol where the GTF has no gene names.
+
+    Classification matches genes by identity, so a GTF without ``gene_name`` (names are then the
+    Ensembl ids) or with other symbols gives the same group; the event is then named by the gene's
+    approved symbol instead of ``ENSG...::ENSG...``.
+    """
+    out = events.copy()
+    for side in SIDES:
+        ids = out[f"gene_id_{side}"].astype(str).tolist()
+        names = out[f"gene_{side}"].astype(str).tolist()
+        hgnc = [ann.hgnc_by_gene_id.get(strip_version(i), "") for i in ids]
+        symbols = [res.identify(i, n, h) for i, n, h in zip(ids, names, hgnc, strict=True)]
+        out[f"hgnc_id_{side}"] = [h or res.hgnc_id(s) or "." for h, s in zip(hgnc, symbols, strict=True)]
+        unnamed = [n == i or n.upper().startswith("ENSG") for n, i in zip(names, ids, strict=True)]
+        out[f"gene_{side}"] = [s if u else n for s, u, n in zip(symbols, unnamed, names, strict=True)]
+    if len(out):
+        out["fusion"] = out["gene_5p"].astype(str) + "::" + out["gene_3p"].astype(str)
+    return out
 
 
 def _annotate_and_classify(
@@ -75,21 +167,38 @@ def _annotate_and_classify(
     from allfuse.resources import load_resources
 
     res = load_resources(settings.resources)
+    events = identify_genes(events, ann, res)
     events = exons.annotate_exons(events, ann, res)
     events = frame.reading_frame(events, ann, res)
     events["category"] = classify.category_column(events, res)
+    events = flag_artefacts(events)
     return events, classify.classify_sample(sample, events, res)
 
 
 def write_outputs(
-    outdir: Path, calls: dict[str, pd.DataFrame], events: pd.DataFrame, classification: dict
+    outdir: Path,
+    calls: dict[str, pd.DataFrame],
+    events: pd.DataFrame,
+    classification: dict,
+    callers: list[str] | None = None,
 ) -> None:
-    for caller, df in calls.items():
-        write_tsv(df, outdir / "calls" / f"{caller}.tsv")
+    """Tables first, classification.json last: it is the file that says the sample is done.
+
+    A caller in ``callers`` whose file was unusable (empty) gets a calls table with no rows; the
+    classification says why the sample is not assessable.
+    """
+    from allfuse.schema import empty_calls
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    for caller in callers or list(calls):
+        write_tsv(calls.get(caller, empty_calls()), outdir / "calls" / f"{caller}.tsv")
     write_tsv(events, outdir / "fusions.tsv")
     tmp = outdir / "classification.json.tmp"
-    tmp.write_text(json.dumps(classification, indent=2, default=str) + "\n")
-    tmp.replace(outdir / "classification.json")
+    try:
+        tmp.write_text(json.dumps(classification, indent=2, default=str) + "\n")
+        tmp.replace(outdir / "classification.json")
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -103,20 +212,59 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for caller in CALLERS:
         opt = "--" + caller.replace("_", "-")
         parser.add_argument(opt, type=Path, default=None, help=f"{caller} output file")
-    parser.add_argument("--min-junction-reads", type=int, default=star_chimeric.Thresholds.min_junction_reads)
-    parser.add_argument("--min-total-support", type=int, default=star_chimeric.Thresholds.min_total_support)
-    parser.add_argument("--merge-distance", type=int, default=MergeSettings.max_distance)
+    parser.add_argument(
+        "--config", type=Path, default=None, help="allfuse config: thresholds (star_chimeric, merge)"
+    )
+    parser.add_argument("--min-junction-reads", type=non_negative, default=None)
+    parser.add_argument("--min-total-support", type=non_negative, default=None)
+    parser.add_argument("--merge-distance", type=non_negative, default=None)
+    parser.add_argument("--qc", type=Path, default=None, help="qc.tsv (allfuse qc): a failed gate -> not assessable")
+    parser.add_argument(
+        "--on-empty-caller",
+        choices=("error", "not-assessable"),
+        default="error",
+        help="a 0-byte/blank caller file is an error (default), or makes the sample not assessable",
+    )
     parser.add_argument("--resources", type=Path, default=None, help="fact tables (default: the project's)")
+
+
+def non_negative(text: str) -> int:
+    """argparse type: a whole number >= 0 (a negative threshold would silently accept everything)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative; thresholds are >= 0")
+    return value
+
+
+def settings_from(args: argparse.Namespace) -> AnnotateSettings:
+    """Command-line values over the config's (``--config``) over the schema defaults."""
+    config = load_config(args.config) if args.config else {}
+    star = config.get("star_chimeric", {})
+    defaults = star_chimeric.Thresholds()
+
+    def pick(cli: int | None, from_config: object, default: int) -> int:
+        return cli if cli is not None else int(from_config if from_config is not None else default)
+
+    thresholds = star_chimeric.Thresholds(
+        pick(args.min_junction_reads, star.get("min_junction_reads"), defaults.min_junction_reads),
+        pick(args.min_total_support, star.get("min_total_support"), defaults.min_total_support),
+    )
+    distance = pick(args.merge_distance, config.get("merge", {}).get("max_distance"), MergeSettings.max_distance)
+    return AnnotateSettings(thresholds, MergeSettings(distance), args.resources, args.on_empty_caller)
 
 
 def run(args: argparse.Namespace) -> int:
     inputs = {c: getattr(args, c) for c in CALLERS if getattr(args, c) is not None}
-    settings = AnnotateSettings(
-        star_chimeric.Thresholds(args.min_junction_reads, args.min_total_support),
-        MergeSettings(args.merge_distance),
-        args.resources,
-    )
-    calls, events, classification = annotate_sample(args.sample, inputs, Path(args.gtf), settings)
-    write_outputs(args.outdir, calls, events, classification)
-    print(f"{args.sample}: {len(events)} fusion events; group {classification.get('group', '?')}")
+    settings = settings_from(args)
+    calls, events, classification = annotate_sample(args.sample, inputs, Path(args.gtf), settings, args.qc)
+    write_outputs(args.outdir, calls, events, classification, list(inputs))
+    shown = int((~events["artefact"].astype(bool)).sum()) if "artefact" in events else len(events)
+    status = classification.get("status", "?")
+    if status == "not assessable":
+        print(f"{args.sample}: not assessable: {classification['status_reason']}")
+    else:
+        print(f"{args.sample}: {shown} fusion events; {status}; group {classification.get('group', '?')}")
     return 0

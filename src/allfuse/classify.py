@@ -23,15 +23,22 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from allfuse.artefacts import is_artefact
 from allfuse.resources import Resources
 
 GROUP_KMT2A = "KMT2A-r"
 GROUP_WT = "KMT2A-wt"
 NO_SUBTYPE = "none"
 OTHER = "other"
+#: The sample's status: never silently negative.
+DETECTED = "fusion detected"
+NOT_DETECTED = "no defining fusion detected"
+NOT_ASSESSABLE = "not assessable"
 
 #: Fields copied from the driver event's row of fusions.tsv.
 _DRIVER_FIELDS = [
+    "gene_id_5p",
+    "gene_id_3p",
     "transcript_5p",
     "exon_5p",
     "intron_5p",
@@ -44,6 +51,8 @@ _DRIVER_FIELDS = [
 #: Keys of classification.json, in order.
 CLASSIFICATION_KEYS = [
     "sample",
+    "status",
+    "status_reason",
     "group",
     "subtype",
     "partner",
@@ -140,10 +149,13 @@ def match_events(events: pd.DataFrame, res: Resources, rules: list[Rule] | None 
     rules = rules if rules is not None else load_rules(res)
     out: list[Match | None] = []
     for _, row in events.iterrows():
-        if _is_read_through(row.get("read_through", False)):
+        if _is_read_through(row.get("read_through", False)) or is_artefact(row.get("artefact", False)):
             out.append(None)
             continue
-        g5, g3 = res.resolve_symbol(str(row["gene_5p"])), res.resolve_symbol(str(row["gene_3p"]))
+        g5, g3 = (
+            res.identify(row.get(f"gene_id_{s}", ""), row[f"gene_{s}"], row.get(f"hgnc_id_{s}", ""))
+            for s in ("5p", "3p")
+        )
         rule = best_rule(g5, g3, rules)
         out.append(Match(row, rule, g5, g3) if rule else None)
     return out
@@ -174,6 +186,7 @@ def _empty_result(sample: str, flags: list[str]) -> dict:
     result: dict = {key: "" for key in CLASSIFICATION_KEYS}
     result.update(
         sample=sample,
+        status=NOT_DETECTED,
         group=GROUP_WT,
         subtype=NO_SUBTYPE,
         junction_reads=0,
@@ -184,8 +197,21 @@ def _empty_result(sample: str, flags: list[str]) -> dict:
     return result
 
 
+def not_assessable(sample: str, reason: str) -> dict:
+    """The classification of a sample whose result means nothing (QC failed, a caller left nothing):
+    no group, never a negative."""
+    result = _empty_result(sample, [])
+    result.update(
+        status=NOT_ASSESSABLE, status_reason=reason, group=NOT_ASSESSABLE, subtype=NOT_ASSESSABLE
+    )
+    return result
+
+
 def classify_sample(sample: str, events: pd.DataFrame, res: Resources) -> dict:
-    """Group, subtype, driver fusion and its exon/frame details for one sample (keys: CLASSIFICATION_KEYS)."""
+    """Group, subtype, driver fusion and its exon/frame details for one sample (keys: CLASSIFICATION_KEYS).
+
+    Genes are matched by identity (HGNC id, Ensembl gene id of the canonical table), then by name.
+    """
     rows = events[events["sample"] == sample] if "sample" in events.columns else events
     matches = [m for m in match_events(rows, res) if m is not None]
     flags = list(dict.fromkeys(m.rule.also_flag for m in matches if m.rule.also_flag))
@@ -200,6 +226,7 @@ def classify_sample(sample: str, events: pd.DataFrame, res: Resources) -> dict:
     result = _empty_result(sample, flags)
     result.update({name: _field(driver.row, name) for name in _DRIVER_FIELDS})
     result.update(
+        status=DETECTED,
         group=GROUP_KMT2A if any(m.rule.group_effect == GROUP_KMT2A for m in defining) else GROUP_WT,
         subtype=driver.rule.subtype,
         partner=driver.partner,

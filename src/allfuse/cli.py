@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "simulate a reference and an infant-ALL cohort with planted fusions",
     ),
     "check-samples": ("allfuse.samplesheet", "validate a sample sheet (and config) before a run"),
+    "check-reads": ("allfuse.reads", "stream a sample's paired FASTQ files: structure, names, counts"),
     "star-chimeric": ("allfuse.callers.star_chimeric", "summarise STAR Chimeric.out.junction into calls"),
     "transcripts": (
         "allfuse.transcriptome",

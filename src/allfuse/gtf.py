@@ -17,7 +17,7 @@ import pandas as pd
 from allfuse.errors import InputError
 
 GTF_COLUMNS = ["chrom", "source", "feature", "start", "end", "score", "strand", "frame", "attributes"]
-GENE_COLUMNS = ["gene_id", "gene_name", "chrom", "start", "end", "strand", "gene_type"]
+GENE_COLUMNS = ["gene_id", "gene_name", "chrom", "start", "end", "strand", "gene_type", "hgnc_id"]
 TRANSCRIPT_COLUMNS = [
     "transcript_id",
     "transcript_base",  # transcript_id without its version, for matching across releases
@@ -102,11 +102,12 @@ class Annotation:
             gene_id=_attr(attrs, "gene_id"),
             gene_name=_attr(attrs, "gene_name"),
             transcript_id=_attr(attrs, "transcript_id"),
+            hgnc_id=_attr(attrs, "hgnc_id").fillna(""),  # GENCODE carries it; identity beyond spelling
         )
         # Ensembl GTFs keep the version apart; GENCODE puts it in the id.
         tver = _attr(attrs, "transcript_version")
         needs = (
-            tver.notna() & raw["transcript_id"].notna() & ~raw["transcript_id"].str.contains(".", regex=False)
+            tver.notna() & raw["transcript_id"].notna() & ~raw["transcript_id"].str.contains(".", regex=False, na=False)
         )
         raw.loc[needs, "transcript_id"] = raw.loc[needs, "transcript_id"] + "." + tver[needs]
         raw["gene_name"] = raw["gene_name"].fillna(raw["gene_id"])
@@ -184,6 +185,17 @@ class Annotation:
             mask &= strands == strand
         return rows[mask]
 
+    @cached_property
+    def hgnc_by_gene_id(self) -> dict[str, str]:
+        """Version-less gene id -> HGNC id, where the GTF gives one."""
+        g = self.genes[self.genes["hgnc_id"] != ""]
+        return dict(zip(g["gene_id"].map(strip_version), g["hgnc_id"], strict=True))
+
+    @cached_property
+    def named_genes(self) -> bool:
+        """Whether the GTF names its genes (``gene_name``); without, names are the gene ids."""
+        return bool((self.genes["gene_name"] != self.genes["gene_id"]).any())
+
     def transcript_exons(self, transcript_id: str) -> pd.DataFrame:
         """Exons of one transcript in transcript order (5'->3'), numbered 1..n by that order."""
         ex = self.exons[self.exons["transcript_id"] == transcript_id]
@@ -201,6 +213,7 @@ def _genes_from_exons(exons: pd.DataFrame) -> pd.DataFrame:
         start=("start", "min"),
         end=("end", "max"),
         strand=("strand", "first"),
+        hgnc_id=("hgnc_id", "first"),
     )
     return agg.reset_index().assign(gene_type=".")[GENE_COLUMNS]
 

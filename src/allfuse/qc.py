@@ -1,12 +1,16 @@
-"""Per-sample alignment QC from STAR's ``Log.final.out``.
+"""Per-sample alignment QC from STAR's ``Log.final.out``, and the gates that decide whether a
+sample can be assessed at all.
 
 Three figures tell whether a sample's fusion calls can be trusted: how many read pairs went in,
-how many mapped uniquely, and how many were chimeric.
+how many mapped uniquely, and how many were chimeric. A sample with too few pairs or too little
+unique mapping is ``not assessable``: finding no fusion in it means nothing, so it must never be
+reported as fusion-negative. The thresholds are config values (``qc:``), written into the table.
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +18,42 @@ import pandas as pd
 from allfuse.errors import InputError
 from allfuse.schema import write_tsv
 
-QC_COLUMNS = ["sample", "input_read_pairs", "uniquely_mapped_pct", "chimeric_pct", "chimeric_reads"]
+QC_COLUMNS = [
+    "sample",
+    "input_read_pairs",
+    "uniquely_mapped_pct",
+    "chimeric_pct",
+    "chimeric_reads",
+    "qc_pass",  # True / False
+    "qc_reason",  # why the sample is not assessable ('' when it passes)
+    "min_input_pairs",
+    "min_uniquely_mapped_pct",
+]
+
+
+@dataclass(frozen=True)
+class Gates:
+    """QC thresholds (config ``qc:``); defaults as in the config schema."""
+
+    min_input_pairs: int = 1000
+    min_uniquely_mapped_pct: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.min_input_pairs < 0 or not 0 <= self.min_uniquely_mapped_pct <= 100:
+            raise InputError(
+                "QC thresholds: min_input_pairs must be >= 0 and min_uniquely_mapped_pct within 0-100 "
+                f"(got {self.min_input_pairs}, {self.min_uniquely_mapped_pct})"
+            )
+
+    def reason(self, pairs: int, unique_pct: float) -> str:
+        """Why a sample fails the gates, or '' when it passes."""
+        if pairs == 0:
+            return "0 input read pairs (empty FASTQ files)"
+        if pairs < self.min_input_pairs:
+            return f"{pairs} input read pairs (QC minimum {self.min_input_pairs})"
+        if unique_pct < self.min_uniquely_mapped_pct:
+            return f"{unique_pct:g}% uniquely mapped reads (QC minimum {self.min_uniquely_mapped_pct:g}%)"
+        return ""
 FIELDS = {
     "Number of input reads": "input_read_pairs",
     "Uniquely mapped reads %": "uniquely_mapped_pct",
@@ -23,8 +62,15 @@ FIELDS = {
 }
 
 
-def read_star_log(path: str | Path, sample: str) -> pd.DataFrame:
-    """One QC row from a STAR Log.final.out."""
+def read_star_log(
+    path: str | Path, sample: str, gates: Gates | None = None, read_pairs: int | None = None
+) -> pd.DataFrame:
+    """One QC row from a STAR Log.final.out, with the gates applied.
+
+    ``read_pairs`` is the count allfuse's read check streamed; STAR's own count must equal it (a
+    difference means STAR did not read the files it was given).
+    """
+    gates = gates or Gates()
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: STAR Log.final.out not found")
@@ -37,18 +83,53 @@ def read_star_log(path: str | Path, sample: str) -> pd.DataFrame:
     missing = [k for k in FIELDS.values() if k not in values]
     if missing:
         raise InputError(f"{path}: not a STAR Log.final.out (no {', '.join(missing)})")
-    row = {"sample": sample, **values}
+    row: dict = {"sample": sample, **values}
     row["input_read_pairs"] = int(row["input_read_pairs"])
     row["chimeric_reads"] = int(row["chimeric_reads"])
+    if read_pairs is not None and read_pairs != row["input_read_pairs"]:
+        raise InputError(
+            f"{path}: sample {sample}: STAR read {row['input_read_pairs']} pairs but the FASTQ files "
+            f"hold {read_pairs}"
+        )
+    reason = gates.reason(row["input_read_pairs"], row["uniquely_mapped_pct"])
+    row |= {
+        "qc_pass": not reason,
+        "qc_reason": reason,
+        "min_input_pairs": gates.min_input_pairs,
+        "min_uniquely_mapped_pct": gates.min_uniquely_mapped_pct,
+    }
     return pd.DataFrame([row], columns=QC_COLUMNS)
+
+
+def read_qc(path: str | Path) -> dict:
+    """A qc.tsv written by ``allfuse qc``: its one row, as strings."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: QC table not found")
+    df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    missing = [c for c in ("sample", "input_read_pairs", "qc_pass", "qc_reason") if c not in df.columns]
+    if missing or len(df) != 1:
+        raise InputError(f"{path}: not an allfuse QC table (one row with {', '.join(QC_COLUMNS[:7])})")
+    return df.iloc[0].to_dict()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log", required=True, help="STAR Log.final.out")
+    parser.add_argument("--reads", default=None, help="reads_check.tsv of the same sample (allfuse check-reads)")
     parser.add_argument("--sample", required=True)
+    parser.add_argument("--min-input-pairs", type=int, default=Gates.min_input_pairs)
+    parser.add_argument("--min-uniquely-mapped-pct", type=float, default=Gates.min_uniquely_mapped_pct)
     parser.add_argument("--out", required=True)
 
 
 def run(args: argparse.Namespace) -> int:
-    write_tsv(read_star_log(args.log, args.sample), args.out)
+    pairs = None
+    if args.reads:
+        reads = pd.read_csv(args.reads, sep="\t", dtype=str, keep_default_na=False)
+        pairs = int(reads["read_pairs"].iloc[0])
+    gates = Gates(args.min_input_pairs, args.min_uniquely_mapped_pct)
+    table = read_star_log(args.log, args.sample, gates, pairs)
+    write_tsv(table, args.out)
+    if not table["qc_pass"].iloc[0]:
+        print(f"allfuse qc: warning: sample {args.sample} is not assessable: {table['qc_reason'].iloc[0]}")
     return 0

@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from allfuse.datafiles import data_dir
 from allfuse.errors import InputError
+from allfuse.gtf import strip_version
 
-CANONICAL_COLUMNS = ["gene", "hgnc_id", "refseq", "ensembl", "exon_count", "source"]
+CANONICAL_COLUMNS = ["gene", "hgnc_id", "refseq", "ensembl", "ensembl_gene", "exon_count", "source"]
 ALIAS_COLUMNS = ["symbol", "hgnc_id", "name", "name_type", "source"]
 PARTNER_COLUMNS = ["symbol", "hgnc_id", "aliases", "frequency", "source"]
 RULE_COLUMNS = [
@@ -55,8 +57,8 @@ _NAME_RANK = {"approved": 0, "previous": 1, "alias": 2}
 
 
 def resources_dir(root: str | Path | None = None) -> Path:
-    """The ``resources/`` directory of this checkout, or ``root`` when given (tests, other installs)."""
-    return Path(root) if root is not None else Path(__file__).resolve().parents[2] / "resources"
+    """The shipped fact tables (the checkout's ``resources/`` or the wheel's copy), or ``root``."""
+    return Path(root) if root is not None else data_dir("resources")
 
 
 def _read_table(path: Path, columns: list[str]) -> pd.DataFrame:
@@ -87,6 +89,18 @@ class Resources:
         ranked = self.aliases.assign(_rank=self.aliases["name_type"].map(_NAME_RANK).fillna(3))
         ranked = ranked.sort_values("_rank", kind="stable")
         self._names = {str(s): list(g["name"]) for s, g in ranked.groupby("symbol", sort=False)}
+        # Gene identity without names: Ensembl gene ids of the canonical table, HGNC ids of all tables.
+        self._by_ensembl_gene = {
+            strip_version(r.ensembl_gene): r.gene for r in self.canonical.itertuples(index=False) if r.ensembl_gene
+        }
+        approved = self.aliases[self.aliases["name_type"] == "approved"]
+        self._by_hgnc = {
+            **dict(zip(approved["hgnc_id"], approved["symbol"], strict=True)),
+            **dict(zip(self.kmt2a_partners["hgnc_id"], self.kmt2a_partners["symbol"], strict=True)),
+            **dict(zip(self.canonical["hgnc_id"], self.canonical["gene"], strict=True)),
+        }
+        self._by_hgnc.pop("", None)
+        self._hgnc_of = {sym: hid for hid, sym in self._by_hgnc.items()}
 
     def resolve_symbol(self, symbol: str) -> str:
         """Current approved symbol for any approved/previous/alias name (case-insensitive).
@@ -96,6 +110,28 @@ class Resources:
         if not isinstance(symbol, str) or not symbol:
             return symbol
         return self._index.get(symbol.strip().upper(), symbol)
+
+    def identify(self, gene_id: object = "", name: object = "", hgnc_id: object = "") -> str:
+        """The gene's current approved symbol, by identity before spelling.
+
+        An HGNC id (GENCODE GTFs carry one) or an Ensembl gene id of the canonical table decides
+        first, so a GTF without ``gene_name`` (or with other symbols) names the same gene; only then
+        the name, resolved through aliases. Unknown genes come back as their name (or id).
+        """
+        hid = str(hgnc_id or "").strip()
+        if hid in self._by_hgnc:
+            return self._by_hgnc[hid]
+        gid = str(gene_id or "").strip()
+        for part in gid.split(","):  # a caller may list several ids
+            base = strip_version(part.strip())
+            if base in self._by_ensembl_gene:
+                return self._by_ensembl_gene[base]
+        text = str(name or "").strip()
+        return self.resolve_symbol(text) if text and text != "." else (gid or text)
+
+    def hgnc_id(self, symbol: str) -> str:
+        """HGNC id of a current symbol ('' when the tables do not know it)."""
+        return self._hgnc_of.get(self.resolve_symbol(symbol), "")
 
     def names_of(self, symbol: str) -> list[str]:
         """Every name (approved first) of the gene ``symbol`` resolves to; for finding it in older GTFs."""

@@ -10,36 +10,17 @@ from __future__ import annotations
 import argparse
 import csv
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pandas as pd
-import yaml
 
+from allfuse.config import load_yaml, read_schema, validate_config
 from allfuse.errors import InputError
+from allfuse.reads import HEAD_RECORDS, check_pair
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "workflow" / "schemas"
+__all__ = ["load_samples", "validate_config"]
+
 SAMPLE_COLUMNS = ["sample", "fq1", "fq2"]
-
-
-def _schema(name: str, schema_dir: Path | None) -> dict:
-    return yaml.safe_load(((schema_dir or SCHEMA_DIR) / name).read_text())
-
-
-def _where(error: jsonschema.ValidationError) -> str:
-    return ".".join(str(p) for p in error.absolute_path) or "(top level)"
-
-
-def validate_config(config: dict[str, Any], source: str = "config", schema_dir: Path | None = None) -> None:
-    """Raise InputError naming the first config key that breaks the schema."""
-    validator = jsonschema.Draft202012Validator(_schema("config.schema.yaml", schema_dir))
-    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
-    if errors:
-        e = errors[0]
-        if e.validator == "enum" and e.absolute_path and e.absolute_path[0] == "callers":
-            allowed = ", ".join(e.validator_value)
-            raise InputError(f"{source}: callers: unknown caller {e.instance!r} (known: {allowed})")
-        raise InputError(f"{source}: {_where(e)}: {e.message}")
 
 
 def load_samples(path: str | Path, schema_dir: Path | None = None, check_files: bool = True) -> pd.DataFrame:
@@ -62,7 +43,7 @@ def load_samples(path: str | Path, schema_dir: Path | None = None, check_files: 
         raise InputError(
             f"{path}: line {header_line}: missing column(s) {', '.join(missing)} (need sample, fq1, fq2)"
         )
-    validator = jsonschema.Draft202012Validator(_schema("samples.schema.yaml", schema_dir))
+    validator = jsonschema.Draft202012Validator(read_schema("samples.schema.yaml", schema_dir))
     seen: dict[str, int] = {}
     records = []
     for lineno, fields in rows[1:]:
@@ -89,6 +70,8 @@ def load_samples(path: str | Path, schema_dir: Path | None = None, check_files: 
             rec[col] = str(fq.resolve())
         if rec["fq1"] == rec["fq2"]:
             raise InputError(f"{label}: fq1 and fq2 are the same file")
+        if check_files:
+            check_pair(name, rec["fq1"], rec["fq2"], HEAD_RECORDS)
         records.append(rec)
     if not records:
         raise InputError(f"{path}: sample sheet has no samples")
@@ -102,7 +85,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.config:
-        validate_config(yaml.safe_load(Path(args.config).read_text()) or {}, args.config)
+        validate_config(load_yaml(args.config), args.config)
     samples = load_samples(args.samples)
     print(f"{args.samples}: {len(samples)} samples OK")
     return 0

@@ -8,7 +8,10 @@ the partner is transcribed from ('+', '-' or '.' when unknown).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
 
@@ -99,13 +102,30 @@ def finish_calls(df: pd.DataFrame, sample: str, caller: str) -> pd.DataFrame:
     return df[CALL_COLUMNS + extra]
 
 
+@contextmanager
+def atomic_write(path: str | Path) -> Iterator[TextIO]:
+    """A text file written under a temporary name and renamed when complete; removed on failure."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with open(tmp, "w") as fh:
+            yield fh
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_tsv(df: pd.DataFrame, path: str | Path) -> None:
     """Write atomically: a half-written table must never look finished."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    df.to_csv(tmp, sep="\t", index=False)
-    tmp.replace(path)
+    try:
+        df.to_csv(tmp, sep="\t", index=False)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)  # no .tmp left behind after a failure
 
 
 def read_table(path: str | Path, what: str) -> pd.DataFrame:

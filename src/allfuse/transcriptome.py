@@ -19,6 +19,7 @@ from pyfaidx import Fasta
 
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation
+from allfuse.schema import atomic_write
 
 COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCANtgcan")
 
@@ -56,9 +57,8 @@ def write_transcripts(fasta: str | Path, gtf: str | Path, out: str | Path) -> in
     out = Path(out)
     index = out.with_name(out.name + ".genome.fai")
     genome = Fasta(str(fasta), indexname=str(index), as_raw=True, sequence_always_upper=True, rebuild=True)
-    tmp = out.with_name(out.name + ".tmp")
     n = 0
-    with open(tmp, "w") as fh:
+    with atomic_write(out) as fh:
         for tid, ex in ann.exons.groupby("transcript_id", sort=False):
             chrom = ex["chrom"].iloc[0]
             if chrom not in genome:
@@ -70,7 +70,6 @@ def write_transcripts(fasta: str | Path, gtf: str | Path, out: str | Path) -> in
             fh.write(f">{tid}\n")
             fh.writelines(seq[i : i + 60] + "\n" for i in range(0, len(seq), 60))
             n += 1
-    tmp.replace(out)
     index.unlink(missing_ok=True)
     return n
 
@@ -112,8 +111,7 @@ def write_pizzly_gtf(gtf: str | Path, out: str | Path) -> int:
     missing = {ident: p for ident, p in parents.items() if ident not in present}
     n_added = len(missing)
     out = Path(out)
-    tmp = out.with_name(out.name + ".tmp")
-    with open(tmp, "w") as dst:
+    with atomic_write(out) as dst:
         for line in lines:
             attrs = dict(_ATTR.findall(line.split("\t")[8])) if line.count("\t") >= 8 else {}
             for feature, key, _ in _PARENTS:
@@ -133,7 +131,6 @@ def write_pizzly_gtf(gtf: str | Path, out: str | Path) -> int:
                     ]
                     dst.write("\t".join(cols) + "\n")
             dst.write(line)
-    tmp.replace(out)
     return n_added
 
 

@@ -3,6 +3,7 @@ rule annotate:
     input:
         unpack(caller_inputs),
         gtf=REF["gtf"],
+        qc="results/{sample}/qc.tsv",
     output:
         calls=expand("results/{{sample}}/calls/{caller}.tsv", caller=CALLERS),
         fusions="results/{sample}/fusions.tsv",
@@ -11,9 +12,9 @@ rule annotate:
         allfuse=ALLFUSE,
         callers=caller_options,
         outdir=lambda wc, output: str(Path(output.fusions).parent),
-        min_junction=config.get("star_chimeric", {}).get("min_junction_reads", 1),
-        min_total=config.get("star_chimeric", {}).get("min_total_support", 2),
-        distance=config.get("merge", {}).get("max_distance", 10),
+        min_junction=config["star_chimeric"]["min_junction_reads"],
+        min_total=config["star_chimeric"]["min_total_support"],
+        distance=config["merge"]["max_distance"],
     threads: 1
     resources:
         mem_mb=4000,
@@ -22,9 +23,9 @@ rule annotate:
     conda:
         "../../envs/allfuse.yaml"
     shell:
-        "{params.allfuse} annotate --sample {wildcards.sample} --gtf {input.gtf} --outdir {params.outdir}"
-        " {params.callers} --min-junction-reads {params.min_junction} --min-total-support {params.min_total}"
-        " --merge-distance {params.distance} > {log} 2>&1"
+        "{params.allfuse} annotate --sample {wildcards.sample} --gtf {input.gtf:q} --outdir {params.outdir:q}"
+        " {params.callers} --qc {input.qc:q} --on-empty-caller not-assessable --min-junction-reads {params.min_junction}"
+        " --min-total-support {params.min_total} --merge-distance {params.distance} > {log:q} 2>&1"
 
 
 rule cohort:
@@ -46,4 +47,5 @@ rule cohort:
     conda:
         "../../envs/allfuse.yaml"
     shell:
-        "{params.allfuse} cohort --results {params.results} --samples {params.samples} --out {output} > {log} 2>&1"
+        "{params.allfuse} cohort --results {params.results:q} --samples {params.samples} --out {output:q}"
+        " > {log:q} 2>&1"

@@ -4,13 +4,17 @@
 
 rule kallisto_fusion:
     input:
-        fq=fastqs,
-        index="resources/kallisto.idx",
+        unpack(fastqs),
+        checked="results/{sample}/reads_check.tsv",
+        index=f"{WORK}/kallisto.idx",
     output:
         fusion="results/{sample}/pizzly/kallisto/fusion.txt",
         abundance="results/{sample}/pizzly/kallisto/abundance.tsv",
     params:
         outdir=lambda wc, output: str(Path(output.fusion).parent),
+        fail=lambda wc: tool_failed(
+            "kallisto quant", f"sample {wc.sample}", f"results/{wc.sample}/logs/kallisto_fusion.log"
+        ),
     threads: 2
     resources:
         mem_mb=8000,
@@ -21,24 +25,26 @@ rule kallisto_fusion:
     conda:
         "../../envs/kallisto.yaml"
     shell:
-        "kallisto quant -i {input.index} --fusion -t {threads} -o {params.outdir} {input.fq} > {log} 2>&1"
+        "kallisto quant -i {input.index:q} --fusion -t {threads} -o {params.outdir:q}"
+        " {input.fq1:q} {input.fq2:q} > {log:q} 2>&1 {params.fail}"
 
 
 rule pizzly:
     input:
         fusion="results/{sample}/pizzly/kallisto/fusion.txt",
-        fasta="resources/transcripts.fa",
+        fasta=f"{WORK}/transcripts.fa",
         # the reference GTF with any missing gene/transcript lines added (pizzly asserts on them)
-        gtf="resources/pizzly.gtf",
+        gtf=f"{WORK}/pizzly.gtf",
     output:
         json="results/{sample}/pizzly/{sample}.json",
         unfiltered="results/{sample}/pizzly/{sample}.unfiltered.json",
         cache=temp("results/{sample}/pizzly/gtf.cache"),
     params:
         prefix=lambda wc, output: output.json.removesuffix(".json"),
-        k=config.get("pizzly", {}).get("k", 31),
-        align_score=config.get("pizzly", {}).get("align_score", 2),
-        insert_size=config.get("pizzly", {}).get("insert_size", 400),
+        k=config["pizzly"]["k"],
+        align_score=config["pizzly"]["align_score"],
+        insert_size=config["pizzly"]["insert_size"],
+        fail=lambda wc: tool_failed("pizzly", f"sample {wc.sample}", f"results/{wc.sample}/logs/pizzly.log"),
     threads: 1
     resources:
         mem_mb=8000,
@@ -49,9 +55,9 @@ rule pizzly:
     conda:
         "../../envs/kallisto.yaml"
     shell:
-        "pizzly -k {params.k} --gtf {input.gtf} --cache {output.cache} --align-score {params.align_score}"
-        " --insert-size {params.insert_size} --fasta {input.fasta} --output {params.prefix} {input.fusion}"
-        " > {log} 2>&1"
+        "pizzly -k {params.k} --gtf {input.gtf:q} --cache {output.cache:q} --align-score {params.align_score}"
+        " --insert-size {params.insert_size} --fasta {input.fasta:q} --output {params.prefix:q} {input.fusion:q}"
+        " > {log:q} 2>&1 {params.fail}"
 
 
 rule arriba:
@@ -78,9 +84,9 @@ rule arriba:
     conda:
         "../../envs/arriba.yaml"
     shell:
-        "arriba -x {input.bam} -a {input.fasta} -g {input.gtf} -b {input.blacklist}"
-        " -k {input.known_fusions} -t {input.known_fusions} -p {input.protein_domains}"
-        " -o {output.fusions} -O {output.discarded} {params.extra} > {log} 2>&1"
+        "arriba -x {input.bam:q} -a {input.fasta:q} -g {input.gtf:q} -b {input.blacklist:q}"
+        " -k {input.known_fusions:q} -t {input.known_fusions:q} -p {input.protein_domains:q}"
+        " -o {output.fusions:q} -O {output.discarded:q} {params.extra} > {log:q} 2>&1"
 
 
 rule starfusion:
@@ -106,5 +112,5 @@ rule starfusion:
     conda:
         "../../envs/star-fusion.yaml"
     shell:
-        "STAR-Fusion --genome_lib_dir {input.genome_lib} -J {input.junctions} --output_dir {params.outdir}"
-        " --CPU {threads} {params.extra} > {log} 2>&1"
+        "STAR-Fusion --genome_lib_dir {input.genome_lib:q} -J {input.junctions:q} --output_dir {params.outdir:q}"
+        " --CPU {threads} {params.extra} > {log:q} 2>&1"

@@ -1,5 +1,6 @@
 # Python of the workflow: config and sample sheet validation, and input functions.
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 from allfuse.errors import InputError
+from allfuse.reads import star_read_command
 from allfuse.samplesheet import load_samples, validate_config
 
 
@@ -17,15 +19,28 @@ def _fail(exc):
 
 
 try:
-    validate_config(config, "config", Path(workflow.basedir) / "workflow" / "schemas")
+    _source = ", ".join(map(str, workflow.config_settings.configfiles)) or "config/config.yaml"
+    validate_config(config, _source, Path(workflow.basedir) / "workflow" / "schemas")
     SAMPLES = load_samples(config["samples"], Path(workflow.basedir) / "workflow" / "schemas")
 except InputError as exc:
     _fail(exc)
 
 CALLERS = list(config["callers"])
-# allfuse's own steps run this checkout's code, in whichever Python the rule gets (conda env or not).
-ALLFUSE = f"PYTHONPATH={Path(workflow.basedir) / 'src'} python -m allfuse"
 REF = config["reference"]
+# Generated reference files (STAR index, transcript FASTA, kallisto index, pizzly GTF).
+WORK = config["work_dir"].rstrip("/")
+
+
+def _allfuse_command():
+    """allfuse's own steps run this checkout's code: in the Python running Snakemake (the .venv,
+    whatever is first on PATH), or in the rule's env's python under --sdm conda."""
+    src = shlex.quote(str(Path(workflow.basedir) / "src"))
+    in_conda_env = any(m.name == "CONDA" for m in workflow.deployment_settings.deployment_method)
+    python = "python" if in_conda_env else shlex.quote(sys.executable)
+    return f"PYTHONPATH={src} {python} -m allfuse"
+
+
+ALLFUSE = _allfuse_command()
 
 
 wildcard_constraints:
@@ -35,7 +50,24 @@ wildcard_constraints:
 
 def fastqs(wildcards):
     row = SAMPLES.loc[wildcards.sample]
-    return [row["fq1"], row["fq2"]]
+    return {"fq1": row["fq1"], "fq2": row["fq2"]}
+
+
+def read_files_command(wildcards):
+    """STAR --readFilesCommand chosen from the files' own bytes (gzip, plain, or one of each)."""
+    row = SAMPLES.loc[wildcards.sample]
+    return star_read_command([row["fq1"], row["fq2"]])
+
+
+def tool_failed(tool, what, log):
+    """Shell tail of a tool's command: on failure, one line on the console naming the sample (or
+    step), the tool and the log's own error line; the whole log stays in the file."""
+    log = shlex.quote(log)
+    return (
+        f"|| {{ rc=$?; msg=$(grep -m1 -iE 'error|fatal|exiting because|abort|terminat' {log} "
+        f"|| tail -n1 {log}); echo \"allfuse: error: {what}: {tool} failed (exit $rc): $msg "
+        f"(log: {log})\" >&2; exit 1; }}"
+    )
 
 
 CALLER_OUTPUT = {
@@ -51,7 +83,25 @@ def caller_inputs(wildcards):
 
 
 def caller_options(wildcards, input):
-    return " ".join(f"--{caller.replace('_', '-')} {input[caller]}" for caller in CALLERS)
+    return " ".join(f"--{caller.replace('_', '-')} {shlex.quote(input[caller])}" for caller in CALLERS)
+
+
+# Survival analysis (workflow/rules/survival.smk): only when config names a clinical table.
+SURVIVAL = config.get("survival", {})
+SURVIVAL_NAME = f"efs_by_{SURVIVAL.get('by', 'subtype')}"
+
+
+def survival_outputs():
+    """The survival rule's files, or none when config names no clinical table."""
+    if not config.get("clinical"):
+        return []
+    return [
+        f"results/survival/{SURVIVAL_NAME}.tsv",
+        "results/survival/logrank.tsv",
+        f"results/survival/km_{SURVIVAL_NAME}.svg",
+        f"results/survival/km_{SURVIVAL_NAME}.png",
+        "results/survival/excluded.tsv",
+    ]
 
 
 def all_outputs():
@@ -62,4 +112,4 @@ def all_outputs():
             f"results/{sample}/classification.json",
             f"results/{sample}/star/Aligned.sortedByCoord.out.bam.bai",
         ]
-    return out
+    return out + survival_outputs()  # workflow/rules/survival.smk: only with a clinical table

@@ -3,10 +3,11 @@ rule star_index:
         fasta=REF["fasta"],
         gtf=REF["gtf"],
     output:
-        directory("resources/star_index"),
+        directory(f"{WORK}/star_index"),
     params:
-        sa=REF.get("star_sa_index_nbases", 14),
-        overhang=REF.get("read_length", 101) - 1,
+        sa=REF["star_sa_index_nbases"],
+        overhang=REF["read_length"] - 1,
+        fail=tool_failed("STAR genomeGenerate", "reference", "logs/star_index.log"),
     threads: 8
     resources:
         mem_mb=36000,
@@ -17,9 +18,9 @@ rule star_index:
         "../../envs/star.yaml"
     cache: True
     shell:
-        "mkdir -p {output} && STAR --runMode genomeGenerate --runThreadN {threads} --genomeDir {output}"
-        " --genomeFastaFiles {input.fasta} --sjdbGTFfile {input.gtf} --sjdbOverhang {params.overhang}"
-        " --genomeSAindexNbases {params.sa} --outFileNamePrefix {output}/ > {log} 2>&1"
+        "mkdir -p {output:q} && STAR --runMode genomeGenerate --runThreadN {threads} --genomeDir {output:q}"
+        " --genomeFastaFiles {input.fasta:q} --sjdbGTFfile {input.gtf:q} --sjdbOverhang {params.overhang}"
+        " --genomeSAindexNbases {params.sa} --outFileNamePrefix {output:q}/ > {log:q} 2>&1 {params.fail}"
 
 
 rule transcripts_fasta:
@@ -27,8 +28,8 @@ rule transcripts_fasta:
         fasta=REF["fasta"],
         gtf=REF["gtf"],
     output:
-        fasta="resources/transcripts.fa",
-        gtf="resources/pizzly.gtf",
+        fasta=f"{WORK}/transcripts.fa",
+        gtf=f"{WORK}/pizzly.gtf",
     params:
         allfuse=ALLFUSE,
     threads: 1
@@ -39,17 +40,18 @@ rule transcripts_fasta:
     conda:
         "../../envs/allfuse.yaml"
     shell:
-        "{params.allfuse} transcripts --fasta {input.fasta} --gtf {input.gtf} --out {output.fasta}"
-        " --gtf-out {output.gtf} > {log} 2>&1"
+        "{params.allfuse} transcripts --fasta {input.fasta:q} --gtf {input.gtf:q} --out {output.fasta:q}"
+        " --gtf-out {output.gtf:q} > {log:q} 2>&1"
 
 
 rule kallisto_index:
     input:
-        "resources/transcripts.fa",
+        f"{WORK}/transcripts.fa",
     output:
-        "resources/kallisto.idx",
+        f"{WORK}/kallisto.idx",
     params:
-        k=config.get("pizzly", {}).get("k", 31),
+        k=config["pizzly"]["k"],
+        fail=tool_failed("kallisto index", "reference", "logs/kallisto_index.log"),
     threads: 1
     resources:
         mem_mb=16000,
@@ -60,4 +62,4 @@ rule kallisto_index:
     conda:
         "../../envs/kallisto.yaml"
     shell:
-        "kallisto index -k {params.k} -i {output} {input} > {log} 2>&1"
+        "kallisto index -k {params.k} -i {output:q} {input:q} > {log:q} 2>&1 {params.fail}"

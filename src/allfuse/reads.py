@@ -1,0 +1,143 @@
+"""Paired FASTQ files checked before they reach STAR or kallisto.
+
+STAR reads a gzipped file through ``zcat`` and a plain one directly; given the wrong one it aligns
+nothing and exits 0, and a sample with no aligned reads would then read as fusion-negative. So the
+reads are checked twice: before any job (first records of both mates parsed: FASTQ structure, gzip
+or plain, mate names agree) and, per sample, in a job before alignment that streams both files to
+the end (truncated gzip, R1/R2 record counts, zero reads). Each problem is one line naming the sample
+and the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+import pandas as pd
+
+from allfuse.errors import InputError
+from allfuse.schema import write_tsv
+
+GZIP_MAGIC = b"\x1f\x8b"
+#: Records parsed per mate before any job starts: enough to catch a wrong or mismatched file.
+HEAD_RECORDS = 1000
+READ_CHECK_COLUMNS = ["sample", "fq1", "fq2", "compression_fq1", "compression_fq2", "read_pairs"]
+
+
+def compression(path: str | Path) -> str:
+    """'gzip' or 'plain', from the file's first bytes (never from its name)."""
+    with open(path, "rb") as fh:
+        return "gzip" if fh.read(2) == GZIP_MAGIC else "plain"
+
+
+def star_read_command(paths: list[str | Path]) -> str:
+    """STAR's ``--readFilesCommand`` for these files: zcat for gzip, none for plain, ``gzip -cdf`` mixed."""
+    kinds = {compression(p) for p in paths}
+    if kinds == {"gzip"}:
+        return "zcat"
+    if kinds == {"plain"}:
+        return "-"
+    return "gzip -cdf"  # decompresses gzip and passes plain text through, per file
+
+
+def _open(path: Path):
+    return gzip.open(path, "rb") if compression(path) == "gzip" else open(path, "rb")
+
+
+def mate_name(header: bytes) -> bytes:
+    """The read name both mates share: first word of the header, without '/1' or '/2'."""
+    word = header[1:].split(maxsplit=1)[0] if len(header) > 1 else b""
+    return word[:-2] if word[-2:] in (b"/1", b"/2") else word
+
+
+@dataclass(frozen=True)
+class Record:
+    name: bytes
+    line: int  # 1-based line of the header
+
+
+def records(path: Path, label: str, limit: int | None = None) -> Iterator[Record]:
+    """FASTQ records of one file, checked for structure; InputError names label, file and line."""
+    try:
+        with _open(path) as fh:
+            lines = fh if limit is None else islice(fh, 4 * limit)
+            block: list[bytes] = []
+            for number, raw in enumerate(lines, start=1):
+                block.append(raw.rstrip(b"\r\n"))
+                if len(block) < 4:
+                    continue
+                first = number - 3
+                head, seq, plus, qual = block
+                block = []
+                if not head.startswith(b"@"):
+                    raise InputError(
+                        f"{label}: {path}: line {first}: not FASTQ (a record starts with '@', found "
+                        f"{head[:20].decode('utf-8', 'replace')!r})"
+                    )
+                if not plus.startswith(b"+"):
+                    raise InputError(f"{label}: {path}: line {first + 2}: not FASTQ (expected '+' line)")
+                if len(seq) != len(qual):
+                    raise InputError(
+                        f"{label}: {path}: line {first}: sequence and quality lengths differ "
+                        f"({len(seq)} vs {len(qual)})"
+                    )
+                yield Record(mate_name(head), first)
+            if block:
+                raise InputError(f"{label}: {path}: ends inside a FASTQ record (truncated file?)")
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise InputError(f"{label}: {path}: damaged or truncated gzip file ({exc})") from None
+
+
+def check_pair(sample: str, fq1: str | Path, fq2: str | Path, limit: int | None = HEAD_RECORDS) -> int:
+    """Parse both mates in step (the first ``limit`` records, or all): structure, names, counts.
+
+    Returns the number of read pairs seen. Raises InputError on the first problem.
+    """
+    fq1, fq2 = Path(fq1), Path(fq2)
+    r1 = records(fq1, f"sample {sample}: fq1", limit)
+    r2 = records(fq2, f"sample {sample}: fq2", limit)
+    pairs = 0
+    while True:
+        a, b = next(r1, None), next(r2, None)
+        if a is None and b is None:
+            break
+        if a is None or b is None:
+            short, long_ = (fq1, fq2) if a is None else (fq2, fq1)
+            raise InputError(
+                f"sample {sample}: {short} has fewer reads than {long_} ({pairs} pairs, then one file ends)"
+            )
+        if a.name != b.name:
+            raise InputError(
+                f"sample {sample}: read {pairs + 1} is {a.name.decode('utf-8', 'replace')!r} in {fq1} "
+                f"but {b.name.decode('utf-8', 'replace')!r} in {fq2} (R1/R2 out of step)"
+            )
+        pairs += 1
+    if limit is None and pairs == 0:
+        raise InputError(f"sample {sample}: {fq1} and {fq2} hold no reads")
+    return pairs
+
+
+def check_reads_table(sample: str, fq1: str, fq2: str) -> pd.DataFrame:
+    """Stream both mates to the end; the one-row table the alignment waits for."""
+    pairs = check_pair(sample, fq1, fq2, limit=None)
+    row = [sample, fq1, fq2, compression(fq1), compression(fq2), pairs]
+    return pd.DataFrame([row], columns=READ_CHECK_COLUMNS)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sample", required=True)
+    parser.add_argument("--fq1", required=True)
+    parser.add_argument("--fq2", required=True)
+    parser.add_argument("--out", required=True, help="one-row table: compression and read pairs")
+
+
+def run(args: argparse.Namespace) -> int:
+    table = check_reads_table(args.sample, args.fq1, args.fq2)
+    write_tsv(table, args.out)
+    print(f"sample {args.sample}: {int(table['read_pairs'].iloc[0])} read pairs")
+    return 0
