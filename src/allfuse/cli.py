@@ -33,6 +33,9 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "qc": ("allfuse.qc", "read STAR Log.final.out into a QC table"),
     "cohort": ("allfuse.cohort", "gather per-sample results into the cohort table"),
     "evaluate": ("allfuse.evaluate", "compare results with the planted truth of a simulated cohort"),
+    "report": ("allfuse.report.cli", "one self-contained HTML fusion report for one sample"),
+    "cohort-report": ("allfuse.report.cohort", "cohort.html: one row per sample, counts, links to reports"),
+    "provenance": ("allfuse.report.provenance", "tool versions, reference checksums and config of a run"),
     "survival": (
         "allfuse.survival.cli",
         "Kaplan-Meier survival by molecular group: S(t) with 95% CI, log-rank, KM figure",

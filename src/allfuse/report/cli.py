@@ -1,0 +1,59 @@
+"""``allfuse report``: one self-contained HTML page for one sample (no network, no JavaScript)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import yaml
+
+from allfuse.errors import InputError
+from allfuse.report.nomenclature import ManeTables
+from allfuse.report.page import DEFAULT_MAX_DIAGRAMS, build_context, render
+from allfuse.report.sample import load_sample
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """A half-written report must never look finished."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def sample_report(
+    sample_dir: Path, provenance: Path | None = None, max_diagrams: int = DEFAULT_MAX_DIAGRAMS
+) -> str:
+    data = load_sample(sample_dir, provenance)
+    return render("sample.html.j2", build_context(data, ManeTables.load(), max_diagrams))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sample-dir", required=True, type=Path, help="results/<sample> folder")
+    parser.add_argument("--out", required=True, type=Path, help="report.html to write")
+    parser.add_argument(
+        "--provenance",
+        type=Path,
+        help="provenance.json of the run (default: <sample-dir>/../provenance.json)",
+    )
+    parser.add_argument(
+        "--config", type=Path, help="config YAML/JSON; its report.max_diagrams is used if present"
+    )
+    parser.add_argument(
+        "--max-diagrams", type=int, help=f"fusions drawn per sample (default {DEFAULT_MAX_DIAGRAMS})"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    max_diagrams = DEFAULT_MAX_DIAGRAMS
+    if args.config is not None:
+        if not args.config.is_file():
+            raise InputError(f"{args.config}: config not found")
+        config = yaml.safe_load(args.config.read_text()) or {}
+        max_diagrams = int((config.get("report") or {}).get("max_diagrams", max_diagrams))
+    if args.max_diagrams is not None:
+        max_diagrams = args.max_diagrams
+    if max_diagrams < 0:
+        raise InputError(f"--max-diagrams: must be >= 0, got {max_diagrams}")
+    write_atomic(args.out, sample_report(args.sample_dir, args.provenance, max_diagrams))
+    return 0

@@ -1,0 +1,92 @@
+"""``allfuse provenance``: what a run used, written once per run for every report to cite.
+
+Tool versions are asked from the tools on PATH (each sample's report prefers the version the tool wrote
+in its own log for that sample, see :mod:`allfuse.report.sample`); references are named with their
+md5 and size, because a file name alone does not say which genome build or annotation release it is.
+Checksumming a 3 GB genome takes seconds, so it is done here once and not in every sample's report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from allfuse import __version__
+from allfuse.errors import InputError
+
+#: caller -> (tool name, version command) of the tools the pipeline runs for that caller.
+TOOL_COMMANDS: dict[str, list[tuple[str, list[str]]]] = {
+    "always": [("STAR", ["STAR", "--version"]), ("samtools", ["samtools", "--version"])],
+    "pizzly": [("kallisto", ["kallisto", "version"]), ("pizzly", ["pizzly", "--version"])],
+    "arriba": [("Arriba", ["arriba", "-h"])],
+    "starfusion": [("STAR-Fusion", ["STAR-Fusion", "--version"])],
+}
+_VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?[a-z]?)")
+
+
+def tool_version(command: list[str]) -> str:
+    """First version-looking number the command prints, or why there is none."""
+    if shutil.which(command[0]) is None:
+        return "not on PATH"
+    try:
+        proc = subprocess.run(
+            command, capture_output=True, text=True, errors="replace", timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"unknown ({exc.__class__.__name__})"
+    m = _VERSION.search(proc.stdout + "\n" + proc.stderr)
+    return m.group(1) if m else "unknown"
+
+
+def md5sum(path: Path) -> str:
+    h = hashlib.md5()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def provenance(fasta: Path, gtf: Path, callers: list[str], config: dict) -> dict:
+    tools = {}
+    for key in ["always", *callers]:
+        for name, cmd in TOOL_COMMANDS.get(key, []):
+            tools[name] = tool_version(cmd)
+    refs = []
+    for role, path in (("FASTA", fasta), ("GTF", gtf)):
+        if not path.is_file():
+            raise InputError(f"{path}: reference {role} not found")
+        refs.append({"role": role, "name": path.name, "md5": md5sum(path), "bytes": path.stat().st_size})
+    return {
+        "allfuse": __version__,
+        "tools": tools,
+        "references": refs,
+        "config": config,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fasta", required=True, type=Path, help="reference genome FASTA")
+    parser.add_argument("--gtf", required=True, type=Path, help="reference annotation GTF")
+    parser.add_argument("--callers", nargs="*", default=[], help="callers the run used")
+    parser.add_argument("--config-json", default="{}", help="the run's configuration as a JSON object")
+    parser.add_argument("--out", required=True, type=Path, help="provenance.json to write")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = json.loads(args.config_json)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"--config-json: not valid JSON ({exc.msg})") from exc
+    data = provenance(args.fasta, args.gtf, args.callers, config)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    tmp.replace(args.out)
+    return 0
