@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from allfuse.simulate.clinical import write_clinical_tables
 from allfuse.simulate.cohort import COHORTS, simulate
 
 
@@ -15,9 +16,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same files)")
     parser.add_argument("--cohort", choices=sorted(COHORTS), default="demo", help="which planted cohort")
     parser.add_argument("--pairs", type=int, default=None, help="background read pairs per sample")
+    parser.add_argument(
+        "--clinical-only",
+        action="store_true",
+        help="write only clinical.tsv and cohort175/ (simulated follow-up), no reference or reads",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    simulate(args.outdir, seed=args.seed, cohort=args.cohort, pairs=args.pairs)
+    if not args.clinical_only:
+        simulate(args.outdir, seed=args.seed, cohort=args.cohort, pairs=args.pairs)
+    write_clinical_tables(args.outdir, COHORTS[args.cohort][0], args.seed)
     print(f"simulated {args.cohort} cohort in {args.outdir}")
     return 0

@@ -64,7 +64,9 @@ def estimate_at(kmf: KaplanMeierFitter, t: float, ci: str = "log", conf_level: f
         upper=upper,
         se_log=se_log,
         at_risk=int((durations >= t).sum()),
-        followed_to_t=bool(durations.max() >= t),
+        # Once S has reached 0 the estimate at any later t is 0; otherwise S(t) past the last
+        # follow-up is only the last value carried forward.
+        followed_to_t=bool(durations.max() >= t or surv <= 0),
     )
 
 
@@ -128,7 +130,9 @@ def logrank(data: pd.DataFrame, pairwise: bool = False) -> list[LogRank]:
     ]
     if pairwise and len(groups) > 2:
         summary = pairwise_logrank_test(data["time"], data["group"], data["event"]).summary
+        pairs = []
         for (a, b), row in summary.iterrows():
             pair = sorted((a, b), key=groups.index)
-            out.append(LogRank("pairwise", pair, float(row["test_statistic"]), 1, float(row["p"])))
+            pairs.append(LogRank("pairwise", pair, float(row["test_statistic"]), 1, float(row["p"])))
+        out += sorted(pairs, key=lambda r: [groups.index(g) for g in r.groups])
     return out
