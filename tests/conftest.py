@@ -39,6 +39,12 @@ def write_config(path: Path, samples: Path, fasta: Path, gtf: Path, **overrides)
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     config["samples"] = str(samples)
     config["reference"].update(fasta=str(fasta), gtf=str(gtf))
+    # The simulator writes clinical.tsv beside the sheet (survival rule); elsewhere there is none.
+    clinical = Path(samples).parent / "clinical.tsv"
+    if clinical.is_file():
+        config["clinical"] = str(clinical)
+    else:
+        config.pop("clinical", None)
     config.update(overrides)
     path.write_text(yaml.safe_dump(config))
     return path
