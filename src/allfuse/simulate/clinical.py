@@ -122,8 +122,14 @@ def cohort175(seed: int) -> pd.DataFrame:
 
 def _row(group: str, subtype: str, partner: str, driver: str) -> dict:
     status = "fusion detected" if subtype != "none" else "no defining fusion detected"
-    return {"status": status, "status_reason": "", "group": group, "subtype": subtype,
-            "partner": partner, "driver_fusion": driver}
+    return {
+        "status": status,
+        "status_reason": "",
+        "group": group,
+        "subtype": subtype,
+        "partner": partner,
+        "driver_fusion": driver,
+    }
 
 
 def clinical_for(cohort: pd.DataFrame, seed: int, salt: int) -> pd.DataFrame:

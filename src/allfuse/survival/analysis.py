@@ -148,5 +148,7 @@ def paper_lines(summary: pd.DataFrame, logrank: pd.DataFrame, settings: Settings
         value = r[f"{settings.endpoint}_pct"]
         lines.append(f"{r['group']:<{width}}  {r['n']:>4}  {r['events']:>6}  {value} {ci}{flag}")
     for _, r in logrank.iterrows():
-        lines.append(f"log-rank ({r['test']}) {r['groups']}: chi2 = {r['chi2']}, df = {r['df']}, p = {r['p']}")
+        lines.append(
+            f"log-rank ({r['test']}) {r['groups']}: chi2 = {r['chi2']}, df = {r['df']}, p = {r['p']}"
+        )
     return lines

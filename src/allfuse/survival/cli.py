@@ -27,26 +27,44 @@ ENDPOINT_NAMES = {"efs": "Event-free survival", "os": "Overall survival"}
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cohort", required=True, type=Path, help="cohort table (results/cohort.tsv)")
-    parser.add_argument("--clinical", required=True, type=Path,
-                        help="clinical table: sample, efs_time, efs_event [, os_time, os_event]")
-    parser.add_argument("--by", default="subtype",
-                        help=f"grouping: {', '.join(BUILTIN)}, or a grouping named in --groupings")
+    parser.add_argument(
+        "--clinical",
+        required=True,
+        type=Path,
+        help="clinical table: sample, efs_time, efs_event [, os_time, os_event]",
+    )
+    parser.add_argument(
+        "--by", default="subtype", help=f"grouping: {', '.join(BUILTIN)}, or a grouping named in --groupings"
+    )
     parser.add_argument("--out", required=True, type=Path, help="output folder")
-    parser.add_argument("--groupings", type=Path,
-                        help="YAML with user groupings (a mapping, or a config with survival.groupings)")
+    parser.add_argument(
+        "--groupings",
+        type=Path,
+        help="YAML with user groupings (a mapping, or a config with survival.groupings)",
+    )
     parser.add_argument("--groupings-json", help="the same groupings as JSON text (used by the workflow)")
     parser.add_argument("--time-point", type=float, default=2.0, help="years at which S(t) is given (2)")
-    parser.add_argument("--time-unit", choices=sorted(TIME_UNITS), default="days",
-                        help="unit of the clinical table's times (days)")
-    parser.add_argument("--ci", choices=CI_METHODS, default="log",
-                        help="confidence interval: log (R survfit default) or log-log")
+    parser.add_argument(
+        "--time-unit",
+        choices=sorted(TIME_UNITS),
+        default="days",
+        help="unit of the clinical table's times (days)",
+    )
+    parser.add_argument(
+        "--ci",
+        choices=CI_METHODS,
+        default="log",
+        help="confidence interval: log (R survfit default) or log-log",
+    )
     parser.add_argument("--endpoint", choices=ENDPOINTS, default="efs", help="efs (default) or os")
     parser.add_argument("--pairwise", action="store_true", help="also log-rank every pair of groups")
 
 
 def run(args: argparse.Namespace) -> int:
     if not _SAFE_NAME.match(args.by):
-        raise InputError(f"--by {args.by!r}: use letters, digits, '_', '-' or '.' (it names the output files)")
+        raise InputError(
+            f"--by {args.by!r}: use letters, digits, '_', '-' or '.' (it names the output files)"
+        )
     if args.time_point <= 0:
         raise InputError(f"--time-point {args.time_point:g}: must be positive (years)")
     groupings = {}
@@ -67,11 +85,15 @@ def run(args: argparse.Namespace) -> int:
     logrank = logrank_table(data, order, args.pairwise)
 
     for _, row in summary[summary["n"] < 10].iterrows():
-        print(f"warning: group {row['group']!r} has {row['n']} patients (fewer than 10): imprecise estimate",
-              file=sys.stderr)
+        print(
+            f"warning: group {row['group']!r} has {row['n']} patients (fewer than 10): imprecise estimate",
+            file=sys.stderr,
+        )
     if len(excluded):
-        print(f"note: {len(excluded)} cohort sample(s) not analysed, listed in {args.out / 'excluded.tsv'}",
-              file=sys.stderr)
+        print(
+            f"note: {len(excluded)} cohort sample(s) not analysed, listed in {args.out / 'excluded.tsv'}",
+            file=sys.stderr,
+        )
 
     name = f"{args.endpoint}_by_{args.by}"
     p = logrank["p"].iloc[0] if len(logrank) else "n/a"

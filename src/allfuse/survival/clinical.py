@@ -80,7 +80,9 @@ def read_clinical(path: str | Path, cohort_samples: list[str]) -> dict[str, Clin
             f"{path}: line {header_line}: missing column(s) {', '.join(missing)}"
             " (need sample, efs_time, efs_event; optional os_time, os_event)"
         )
-    validator = jsonschema.Draft202012Validator(yaml.safe_load(schema_path("clinical.schema.yaml").read_text()))
+    validator = jsonschema.Draft202012Validator(
+        yaml.safe_load(schema_path("clinical.schema.yaml").read_text())
+    )
     known = set(cohort_samples)
     problems: list[str] = []
     out: dict[str, ClinicalRow] = {}
@@ -120,9 +122,11 @@ def sample_status(cohort: pd.DataFrame) -> pd.Series:
         return cohort["status"]
     subtype = cohort.get("subtype", pd.Series("", index=cohort.index))
     return subtype.map(
-        lambda s: NOT_ASSESSABLE
-        if s == NOT_ASSESSABLE
-        else ("fusion detected" if s not in ("", "none") else "no defining fusion detected")
+        lambda s: (
+            NOT_ASSESSABLE
+            if s == NOT_ASSESSABLE
+            else ("fusion detected" if s not in ("", "none") else "no defining fusion detected")
+        )
     )
 
 
@@ -164,7 +168,9 @@ def analysis_table(
         elif sample not in clinical:
             excluded.append({"sample": sample, "reason": "no clinical data"})
         elif f"{endpoint}_time" not in clinical[sample].values:
-            excluded.append({"sample": sample, "reason": f"no {endpoint.upper()} data ({endpoint}_time empty)"})
+            excluded.append(
+                {"sample": sample, "reason": f"no {endpoint.upper()} data ({endpoint}_time empty)"}
+            )
         elif groups.get(sample) is None:
             excluded.append({"sample": sample, "reason": reasons.get(sample, "in no group")})
         else:

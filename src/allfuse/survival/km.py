@@ -124,7 +124,10 @@ def logrank(data: pd.DataFrame, pairwise: bool = False) -> list[LogRank]:
     overall = multivariate_logrank_test(data["time"], data["group"], data["event"])
     out = [
         LogRank(
-            "logrank", groups, float(overall.test_statistic), int(overall.degrees_of_freedom),
+            "logrank",
+            groups,
+            float(overall.test_statistic),
+            int(overall.degrees_of_freedom),
             float(overall.p_value),
         )
     ]

@@ -17,8 +17,18 @@ from matplotlib.transforms import blended_transform_factory
 
 from allfuse.survival import km
 
-COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-           "#bcbd22", "#17becf"]
+COLOURS = [
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+]
 RC = {
     "svg.hashsalt": "allfuse",
     "svg.fonttype": "path",
@@ -51,8 +61,15 @@ def km_figure(
         label_pos = blended_transform_factory(ax.transAxes, ax.transAxes)
         row_gap = 0.055 * 4.8 / (fig.get_figheight() * (0.9 - bottom))
         first_row = -0.16 - row_gap
-        ax.text(-0.07, first_row + row_gap, "Number at risk", transform=label_pos, ha="right",
-                va="center", fontweight="bold")
+        ax.text(
+            -0.07,
+            first_row + row_gap,
+            "Number at risk",
+            transform=label_pos,
+            ha="right",
+            va="center",
+            fontweight="bold",
+        )
         for i, group in enumerate(order):
             colour = COLOURS[i % len(COLOURS)]
             sub = data[data["group"] == group]
@@ -61,17 +78,36 @@ def km_figure(
             curve = fit.survival_function_.iloc[:, 0]
             x = np.append(curve.index.to_numpy(dtype=float), t.max())
             y = np.append(curve.to_numpy(dtype=float), curve.iloc[-1])
-            ax.step(x, y, where="post", color=colour, linewidth=1.4,
-                    label=f"{group} (n={len(sub)}, events={int(sub['event'].sum())})")
+            ax.step(
+                x,
+                y,
+                where="post",
+                color=colour,
+                linewidth=1.4,
+                label=f"{group} (n={len(sub)}, events={int(sub['event'].sum())})",
+            )
             censored = np.sort(t[sub["event"].to_numpy() == 0])
             if len(censored):
-                ax.plot(censored, fit.survival_function_at_times(censored).to_numpy(), linestyle="none",
-                        marker="|", markersize=6, color=colour)
+                ax.plot(
+                    censored,
+                    fit.survival_function_at_times(censored).to_numpy(),
+                    linestyle="none",
+                    marker="|",
+                    markersize=6,
+                    color=colour,
+                )
             y_row = first_row - i * row_gap
             ax.text(-0.07, y_row, group, transform=label_pos, ha="right", va="center", color=colour)
             for tick in ticks:
-                ax.text(tick, y_row, str(int((t >= tick).sum())), transform=table, ha="center",
-                        va="center", color=colour)
+                ax.text(
+                    tick,
+                    y_row,
+                    str(int((t >= tick).sum())),
+                    transform=table,
+                    ha="center",
+                    va="center",
+                    color=colour,
+                )
         ax.set_xlim(0, end)
         ax.set_xticks(ticks)
         ax.set_ylim(-0.02, 1.02)
