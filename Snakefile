@@ -17,6 +17,7 @@ include: "workflow/rules/align.smk"
 include: "workflow/rules/callers.smk"
 include: "workflow/rules/annotate.smk"
 include: "workflow/rules/survival.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

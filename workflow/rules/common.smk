@@ -105,11 +105,12 @@ def survival_outputs():
 
 
 def all_outputs():
-    out = ["results/cohort.tsv"]
+    out = ["results/cohort.tsv", "results/cohort.html"]
     for sample in SAMPLES.index:
         out += [
             f"results/{sample}/fusions.tsv",
             f"results/{sample}/classification.json",
+            f"results/{sample}/report.html",
             f"results/{sample}/star/Aligned.sortedByCoord.out.bam.bai",
         ]
     return out + survival_outputs()  # workflow/rules/survival.smk: only with a clinical table

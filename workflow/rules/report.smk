@@ -1,0 +1,82 @@
+# Human-readable reports: results/{sample}/report.html (in `snakemake --report` under "Fusion reports")
+# and results/cohort.html. Provenance (tool versions, reference checksums, config) is written once.
+import json
+
+
+rule provenance:
+    input:
+        fasta=REF["fasta"],
+        gtf=REF["gtf"],
+    output:
+        "results/provenance.json",
+    params:
+        allfuse=ALLFUSE,
+        callers=" ".join(CALLERS),
+        config=json.dumps(config, sort_keys=True, default=str),
+    threads: 1
+    resources:
+        mem_mb=500,
+    log:
+        "logs/provenance.log",
+    benchmark:
+        "benchmarks/provenance.tsv"
+    conda:
+        "../../envs/allfuse.yaml"
+    shell:
+        "{params.allfuse} provenance --fasta {input.fasta:q} --gtf {input.gtf:q} --callers {params.callers}"
+        " --config-json {params.config:q} --out {output:q} > {log:q} 2>&1"
+
+
+rule report:
+    input:
+        classification="results/{sample}/classification.json",
+        fusions="results/{sample}/fusions.tsv",
+        qc="results/{sample}/qc.tsv",
+        provenance="results/provenance.json",
+    output:
+        report(
+            "results/{sample}/report.html",
+            category="Fusion reports",
+            subcategory="{sample}",
+            labels={"sample": "{sample}", "file": "fusion report"},
+        ),
+    params:
+        allfuse=ALLFUSE,
+        sample_dir=lambda wc, input: str(Path(input.classification).parent),
+        max_diagrams=config.get("report", {}).get("max_diagrams", 10),
+    threads: 1
+    resources:
+        mem_mb=1000,
+    log:
+        "results/{sample}/logs/report.log",
+    conda:
+        "../../envs/allfuse.yaml"
+    shell:
+        "{params.allfuse} report --sample-dir {params.sample_dir:q} --provenance {input.provenance:q}"
+        " --max-diagrams {params.max_diagrams} --out {output:q} > {log:q} 2>&1"
+
+
+rule cohort_report:
+    input:
+        cohort="results/cohort.tsv",
+        reports=expand("results/{sample}/report.html", sample=SAMPLES.index),
+        survival=survival_outputs(),
+    output:
+        report("results/cohort.html", category="Cohort", labels={"file": "cohort report"}),
+    params:
+        allfuse=ALLFUSE,
+        results=lambda wc, input: str(Path(input.cohort).parent),
+        samples=list(SAMPLES.index),
+        survival=lambda wc, input: (
+            f"--survival {Path(input.survival[0]).parent}" if input.survival else ""
+        ),
+    threads: 1
+    resources:
+        mem_mb=2000,
+    log:
+        "logs/cohort_report.log",
+    conda:
+        "../../envs/allfuse.yaml"
+    shell:
+        "{params.allfuse} cohort-report --results {params.results:q} --samples {params.samples:q}"
+        " --out {output:q} {params.survival} > {log:q} 2>&1"
