@@ -118,7 +118,7 @@ def test_annotate_missing_input_and_bad_gtf(tmp_path: Path) -> None:
 def test_config_schema_rejects_bad_values(tmp_path: Path, fastqs) -> None:
     sheet = _sheet(tmp_path / "s.tsv", [f"P1\t{fastqs[0]}\t{fastqs[1]}"])
     proc = _dry_run(tmp_path, sheet, merge={"max_distance": -3})
-    _one_line_error(proc, "config: merge.max_distance")
+    _one_line_error(proc, "config.yaml: merge.max_distance")
 
 
 def test_readme_demo_sheet_is_valid() -> None:

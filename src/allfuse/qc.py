@@ -10,6 +10,7 @@ reported as fusion-negative. The thresholds are config values (``qc:``), written
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,5 +132,8 @@ def run(args: argparse.Namespace) -> int:
     table = read_star_log(args.log, args.sample, gates, pairs)
     write_tsv(table, args.out)
     if not table["qc_pass"].iloc[0]:
-        print(f"allfuse qc: warning: sample {args.sample} is not assessable: {table['qc_reason'].iloc[0]}")
+        print(
+            f"allfuse qc: warning: sample {args.sample} is not assessable: {table['qc_reason'].iloc[0]}",
+            file=sys.stderr,
+        )
     return 0

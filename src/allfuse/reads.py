@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -117,8 +118,6 @@ def check_pair(sample: str, fq1: str | Path, fq2: str | Path, limit: int | None 
                 f"but {b.name.decode('utf-8', 'replace')!r} in {fq2} (R1/R2 out of step)"
             )
         pairs += 1
-    if limit is None and pairs == 0:
-        raise InputError(f"sample {sample}: {fq1} and {fq2} hold no reads")
     return pairs
 
 
@@ -139,5 +138,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     table = check_reads_table(args.sample, args.fq1, args.fq2)
     write_tsv(table, args.out)
-    print(f"sample {args.sample}: {int(table['read_pairs'].iloc[0])} read pairs")
+    pairs = int(table["read_pairs"].iloc[0])
+    print(f"sample {args.sample}: {pairs} read pairs")
+    if pairs == 0:
+        # Not an error for the cohort run: the QC gate makes the sample 'not assessable'.
+        print(
+            f"allfuse: warning: sample {args.sample}: {args.fq1} and {args.fq2} hold no reads;"
+            " the sample will be not assessable",
+            file=sys.stderr,
+        )
     return 0

@@ -19,7 +19,7 @@ rule check_reads:
         "../../envs/allfuse.yaml"
     shell:
         "{params.allfuse} check-reads --sample {wildcards.sample} --fq1 {input.fq1:q} --fq2 {input.fq2:q}"
-        " --out {output:q} > {log:q} 2>&1 {params.fail}"
+        " --out {output:q} > {log:q} 2>&1 {params.fail}; grep -h 'warning:' {log:q} >&2 || true"
 
 
 rule star_align:
@@ -116,4 +116,4 @@ rule star_qc:
     shell:
         "{params.allfuse} qc --log {input.star:q} --reads {input.reads:q} --sample {wildcards.sample}"
         " --min-input-pairs {params.min_pairs} --min-uniquely-mapped-pct {params.min_unique}"
-        " --out {output:q} > {log:q} 2>&1"
+        " --out {output:q} > {log:q} 2>&1; grep -h 'warning:' {log:q} >&2 || true"

@@ -25,8 +25,11 @@ rule kallisto_fusion:
     conda:
         "../../envs/kallisto.yaml"
     shell:
+        # kallisto exits 1 when no read pseudoaligns (e.g. a 0-read sample); its outputs are then
+        # written and empty, and the QC gate decides whether the sample can be assessed.
         "kallisto quant -i {input.index:q} --fusion -t {threads} -o {params.outdir:q}"
-        " {input.fq1:q} {input.fq2:q} > {log:q} 2>&1 {params.fail}"
+        " {input.fq1:q} {input.fq2:q} > {log:q} 2>&1"
+        " || grep -q 'zero reads pseudoaligned' {log:q} {params.fail}"
 
 
 rule pizzly:
@@ -37,6 +40,8 @@ rule pizzly:
         gtf=f"{WORK}/pizzly.gtf",
     output:
         json="results/{sample}/pizzly/{sample}.json",
+        # the fused sequences: allfuse places each read pair on them to count it for one orientation
+        fasta="results/{sample}/pizzly/{sample}.fusions.fasta",
         unfiltered="results/{sample}/pizzly/{sample}.unfiltered.json",
         cache=temp("results/{sample}/pizzly/gtf.cache"),
     params:

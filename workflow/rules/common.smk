@@ -65,7 +65,7 @@ def tool_failed(tool, what, log):
     log = shlex.quote(log)
     return (
         f"|| {{ rc=$?; msg=$(grep -m1 -iE 'error|fatal|exiting because|abort|terminat' {log} "
-        f"|| tail -n1 {log}); echo \"allfuse: error: {what}: {tool} failed (exit $rc): $msg "
+        f"|| grep -v '^[[:space:]]*$' {log} | tail -n1); echo \"allfuse: error: {what}: {tool} failed (exit $rc): $msg "
         f"(log: {log})\" >&2; exit 1; }}"
     )
 
@@ -79,7 +79,10 @@ CALLER_OUTPUT = {
 
 
 def caller_inputs(wildcards):
-    return {caller: CALLER_OUTPUT[caller].format(sample=wildcards.sample) for caller in CALLERS}
+    inputs = {caller: CALLER_OUTPUT[caller].format(sample=wildcards.sample) for caller in CALLERS}
+    if "pizzly" in CALLERS:  # read beside pizzly's JSON to count read pairs per orientation
+        inputs["pizzly_fasta"] = f"results/{wildcards.sample}/pizzly/{wildcards.sample}.fusions.fasta"
+    return inputs
 
 
 def caller_options(wildcards, input):
