@@ -52,4 +52,4 @@ lint: venv
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/snakemake --lint --configfile config/config.yaml
 
 clean:
-	rm -rf results logs benchmarks resources/star_index resources/transcripts.fa resources/kallisto.idx .snakemake
+	rm -rf results logs benchmarks work .snakemake
