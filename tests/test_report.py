@@ -6,11 +6,14 @@ asserted on elements, not by grepping the page.
 
 from __future__ import annotations
 
+import http.server
 import json
 import re
 import shutil
+import socketserver
 import subprocess
 import sys
+import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -447,3 +450,76 @@ def test_bad_input_one_line(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert proc.stderr.strip().count("\n") == 0 and "classification.json" in proc.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+class _Recorder(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def _proxy() -> tuple[_Recorder, list[str]]:
+    """An HTTP proxy on loopback that records every request sent through it and answers 404."""
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _record(self) -> None:
+            seen.append(f"{self.command} {self.path}")
+            self.send_response(404)
+            self.end_headers()
+
+        do_GET = do_POST = do_HEAD = do_CONNECT = do_PUT = do_OPTIONS = _record
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = _Recorder(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, seen
+
+
+#: Chromium's own services it contacts at start-up whatever the page (updater, sign-in, network time);
+#: page requests are everything else. Font and CDN hosts are deliberately not listed.
+BROWSER_OWN = ("update.googleapis.com", "accounts.google.com", "clients2.google.com")
+
+
+def open_in_chromium(page: Path, tmp_path: Path) -> tuple[str, list[str], list[str]]:
+    """Load ``page`` in headless Chromium with every request sent to a recording proxy.
+
+    Returns the rendered DOM, the console messages, and the requests the page made.
+    """
+    server, seen = _proxy()
+    try:
+        proc = subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
+             "--no-pings", "--disable-domain-reliability", f"--user-data-dir={tmp_path / 'chromium'}",
+             "--enable-logging=stderr", "--v=0", f"--proxy-server=http://127.0.0.1:{server.server_address[1]}",
+             "--proxy-bypass-list=<-loopback>", "--dump-dom", page.resolve().as_uri()],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
+    requests = [r for r in seen if not any(host in r for host in BROWSER_OWN)]
+    return proc.stdout, console, requests
+
+
+def test_reports_open_in_headless_chromium(sim_run: Path, tmp_path: Path) -> None:
+    # The harness sees what it must: a page with a console error and a remote image.
+    control = tmp_path / "control.html"
+    control.write_text(
+        '<!DOCTYPE html><html><head><title>c</title></head><body><script>console.error("boom")</script>'
+        '<img src="http://example.org/x.png" alt=""></body></html>'
+    )
+    _, console, requests = open_in_chromium(control, tmp_path)
+    assert any('"boom"' in line for line in console)
+    assert requests == ["GET http://example.org/x.png"]
+    results = sim_run / "results"
+    for page in [*sorted(results.glob("*/report.html")), results / "cohort.html"]:
+        dom, console, requests = open_in_chromium(page, tmp_path)
+        assert console == [], (page, console)
+        assert requests == [], (page, requests)
+        doc = parse_html(dom)
+        assert doc.find_all("h1"), page
