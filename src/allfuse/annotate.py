@@ -241,7 +241,7 @@ def non_negative(text: str) -> int:
 
 def settings_from(args: argparse.Namespace) -> AnnotateSettings:
     """Command-line values over the config's (``--config``) over the schema defaults."""
-    config = load_config(args.config) if args.config else {}
+    config = load_config(args.config, partial=True) if args.config else {}
     star = config.get("star_chimeric", {})
     defaults = star_chimeric.Thresholds()
 

@@ -64,9 +64,17 @@ def _errors(schema: dict, config: dict) -> Iterator[jsonschema.ValidationError]:
     return iter(sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path)))
 
 
-def validate_config(config: dict[str, Any], source: str = "config", schema_dir: Path | None = None) -> None:
-    """Fill schema defaults into ``config`` (in place), then raise InputError naming the first bad key."""
+def validate_config(
+    config: dict[str, Any], source: str = "config", schema_dir: Path | None = None, partial: bool = False
+) -> None:
+    """Fill schema defaults into ``config`` (in place), then raise InputError naming the first bad key.
+
+    ``partial``: the config of one step (``allfuse annotate --config``), which needs no sample sheet
+    or reference; every key it has is still checked.
+    """
     schema = read_schema("config.schema.yaml", schema_dir)
+    if partial:
+        schema = {k: v for k, v in schema.items() if k != "required"}
     _fill_defaults(schema, config)
     e = next(_errors(schema, config), None)
     if e is None:
@@ -77,8 +85,8 @@ def validate_config(config: dict[str, Any], source: str = "config", schema_dir: 
     raise InputError(f"{source}: {_where(e)}: {e.message}")
 
 
-def load_config(path: str | Path) -> dict[str, Any]:
-    """Read and validate a config file, defaults filled."""
+def load_config(path: str | Path, partial: bool = False) -> dict[str, Any]:
+    """Read and validate a config file, defaults filled (``partial``: see :func:`validate_config`)."""
     config = load_yaml(path, "config")
-    validate_config(config, str(path))
+    validate_config(config, str(path), partial=partial)
     return config
