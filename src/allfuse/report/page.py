@@ -244,6 +244,7 @@ def build_context(
             if row is not None:
                 fusions.append({**fusion_summary(row, tables), "role": role})
     drawn = fusions[: max(max_diagrams, 0)]
+    events = event_rows(data)
     qc = data.qc
     prov = data.provenance
     return {
@@ -264,7 +265,8 @@ def build_context(
         "max_diagrams": max_diagrams,
         "n_events": int((~data.events["is_artefact"]).sum()),
         "n_artefacts": int(data.events["is_artefact"].sum()),
-        "events": event_rows(data),
+        "real_events": [e for e in events if not e["artefact"]],
+        "artefact_events": [e for e in events if e["artefact"]],
         "qc": {
             "input_read_pairs": qc.get("input_read_pairs", ""),
             "uniquely_mapped_pct": qc.get("uniquely_mapped_pct", ""),
