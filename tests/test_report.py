@@ -24,6 +24,8 @@ from conftest import SHARED, read_tsv
 
 from allfuse.report.cli import sample_report
 from allfuse.report.cohort import inline_svg
+from allfuse.report.diagram import diagram_side, fusion_svg
+from allfuse.report.nomenclature import ManeTables, Side, junction_names
 from allfuse.report.sample import NO_FUSION, NOT_ASSESSABLE, derive_status
 
 BIN = Path(sys.executable).parent
@@ -523,3 +525,46 @@ def test_reports_open_in_headless_chromium(sim_run: Path, tmp_path: Path) -> Non
         assert requests == [], (page, requests)
         doc = parse_html(dom)
         assert doc.find_all("h1"), page
+
+
+def test_junction_names_intronic_and_utr_positions() -> None:
+    """Offsets on real MANE transcripts: intronic breakpoints, 5'UTR (r.-N) and 3'UTR (r.*N) numbering."""
+    tables = ManeTables.load()
+    kmt2a = tables.find("KMT2A", "ENST00000534358.8")
+    assert kmt2a is not None and kmt2a.cds_start_tx == 22  # NM_001197104.2: 21-base 5'UTR
+    assert kmt2a.r_position(1) == "-21" and kmt2a.r_position(22) == "1"
+    assert kmt2a.r_position(kmt2a.cds_end_tx) == str(11919) and kmt2a.r_position(kmt2a.cds_end_tx + 1) == "*1"
+    five = Side("KMT2A", "ENST00000534358.8", exon=None, intron=9, dist=120, boundary=None)
+    three = Side("AFF1", "ENST00000395146.9", exon=None, intron=3, dist=-50, boundary=None)
+    names = junction_names(five, three, tables)
+    assert names.vicc == "ENST00000534358.8(KMT2A):e.9+120::ENST00000395146.9(AFF1):e.4-50"
+    assert names.hgvs == "NM_001197104.2:r.?_4218+120::NM_001166693.3:r.160-50_?"
+    assert names.note == ""
+    # A gene outside the MANE tables: named with the run's transcript, HGVS left open with the reason.
+    other = Side("SIMG01", "ENSTSIM00000001.1", exon=3, intron=None, dist=0, boundary=True)
+    names = junction_names(other, three, tables)
+    assert names.vicc.startswith("ENSTSIM00000001.1(SIMG01):e.3::")
+    assert names.hgvs.startswith("ENSTSIM00000001.1:r.?_?::") and "not in allfuse's MANE tables" in names.note
+
+
+def test_diagram_marks_intronic_breakpoint() -> None:
+    tables = ManeTables.load()
+    row = {"chrom_5p": "chr11", "strand_5p": "+", "chrom_3p": "chr4", "strand_3p": "+"}
+    five = Side("KMT2A", "ENST00000534358.8", exon=None, intron=9, dist=120, boundary=None)
+    three = Side("AFF1", "ENST00000395146.9", exon=4, intron=None, dist=0, boundary=True)
+    svg_text = fusion_svg(
+        diagram_side(row, "5p", five, tables), diagram_side(row, "3p", three, tables), "in-frame"
+    )
+    svg = ET.fromstring(svg_text)
+    marks = [(e.get("data-gene"), e.get("data-intron"), e.get("data-exon")) for e in svg.iter("line")
+             if e.get("class") == "breakpoint"]  # fmt: skip
+    assert marks == [("KMT2A", "9", None), ("AFF1", None, "4")]
+    labels = [t.text for t in svg.iter("text") if t.text and t.text.startswith("breakpoint")]
+    assert labels == ["breakpoint intron 9", "breakpoint before exon 4"]
+    # Intron 9 retains exons 1-9 of KMT2A.
+    kept = [r.get("data-exon") for r in svg.iter("rect") if r.get("class") == "exon retained"
+            and r.get("data-gene") == "KMT2A"]  # fmt: skip
+    assert kept == [str(i) for i in range(1, 10)] * 2
+    assert svg_text == fusion_svg(
+        diagram_side(row, "5p", five, tables), diagram_side(row, "3p", three, tables), "in-frame"
+    )
