@@ -139,6 +139,20 @@ def partner_bar_svg(partners: list[tuple[str, int]]) -> str:
     return "".join(parts)
 
 
+#: Columns of the survival step's efs_by_<by>.tsv shown on the page (the rest stay in the file).
+EFS_COLUMNS = [
+    "group",
+    "n",
+    "events",
+    "efs_pct",
+    "ci_lower_pct",
+    "ci_upper_pct",
+    "time_point",
+    "time_unit",
+    "median_followup",
+    "warning",
+]
+
 _PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>", re.DOTALL)
 
@@ -158,11 +172,14 @@ def survival_section(folder: Path | None) -> list[dict]:
         by = efs.stem.removeprefix("efs_by_")
         table = read_tsv(efs)
         svg = folder / f"km_efs_by_{by}.svg"
+        shown = [c for c in EFS_COLUMNS if c in table.columns] or list(table.columns)
+        methods = sorted(set(table["ci_method"])) if "ci_method" in table.columns else []
         blocks.append(
             {
                 "by": by,
-                "columns": list(table.columns),
-                "rows": table.values.tolist(),
+                "columns": shown,
+                "rows": table[shown].values.tolist(),
+                "note": "; ".join(f"confidence interval: {m}" for m in methods if m),
                 "svg": inline_svg(svg) if svg.is_file() else "",
             }
         )
@@ -172,6 +189,7 @@ def survival_section(folder: Path | None) -> list[dict]:
                 "by": "log-rank tests",
                 "columns": list(logrank.columns),
                 "rows": logrank.values.tolist(),
+                "note": "",
                 "svg": "",
             }
         )
