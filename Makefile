@@ -3,9 +3,10 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= 2
-APT_PACKAGES := rna-star samtools kallisto pizzly
+# chromium: the tests open every HTML report headless and check it makes no network request.
+APT_PACKAGES := rna-star samtools kallisto pizzly chromium
 # The commands those packages provide; apt runs only when one is missing.
-TOOLS := STAR samtools kallisto pizzly
+TOOLS := STAR samtools kallisto pizzly chromium
 
 .PHONY: install apt venv demo test lint clean
 

@@ -39,7 +39,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "provenance": ("allfuse.report.provenance", "tool versions, reference checksums and config of a run"),
     "survival": (
         "allfuse.survival.cli",
-        "Kaplan-Meier survival by molecular group: S(t) with 95% CI, log-rank, KM figure",
+        "Kaplan-Meier survival by molecular group: S(t) with 95%% CI, log-rank, KM figure",
     ),
 }
 
@@ -51,19 +51,28 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with ``only``, just that subcommand's module is imported (a step of the
+    pipeline should not pay for importing lifelines or matplotlib it does not use)."""
     parser = OneLineParser(prog="allfuse", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"allfuse {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (module, help_text) in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(_module=module)
-        importlib.import_module(module).add_arguments(p)
+        if only is None or name == only:
+            importlib.import_module(module).add_arguments(p)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command in SUBCOMMANDS:
+        only: str | None = command
+    else:  # the full help lists every subcommand's options; --version or an error needs none
+        only = None if {"-h", "--help"} & set(argv) else ""
+    args = build_parser(only).parse_args(argv)
     try:
         return int(importlib.import_module(args._module).run(args) or 0)
     except InputError as exc:
