@@ -68,3 +68,13 @@ def sim_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def read_tsv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+
+
+def one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> str:
+    """The run failed with exactly one non-blank line on stderr, holding every needle."""
+    assert proc.returncode != 0
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BIN, REPO, SHARED, run_snakemake, write_config
+from conftest import BIN, REPO, SHARED, one_line_error, run_snakemake, write_config
 
 
 @pytest.fixture(scope="module")
@@ -33,18 +33,9 @@ def _dry_run(tmp_path: Path, sheet: Path, **overrides) -> subprocess.CompletedPr
     return run_snakemake(tmp_path, cfg, "-n")
 
 
-def _one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> str:
-    assert proc.returncode != 0
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1, proc.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
-
-
 def test_missing_fastq(tmp_path: Path, fastqs) -> None:
     sheet = _sheet(tmp_path / "s.tsv", [f"P1\t{fastqs[0]}\t{tmp_path / 'missing_R2.fastq.gz'}"])
-    _one_line_error(
+    one_line_error(
         _dry_run(tmp_path, sheet), "s.tsv: line 2 (sample P1)", "fq2 file not found", "missing_R2"
     )
     assert not (tmp_path / "results").exists()
@@ -53,30 +44,30 @@ def test_missing_fastq(tmp_path: Path, fastqs) -> None:
 def test_duplicate_sample(tmp_path: Path, fastqs) -> None:
     row = f"P1\t{fastqs[0]}\t{fastqs[1]}"
     sheet = _sheet(tmp_path / "s.tsv", [row, row])
-    _one_line_error(_dry_run(tmp_path, sheet), "line 3 (sample P1)", "duplicate sample ID (first on line 2)")
+    one_line_error(_dry_run(tmp_path, sheet), "line 3 (sample P1)", "duplicate sample ID (first on line 2)")
 
 
 @pytest.mark.parametrize("bad_id", ["P 1", "../P1", "P1;rm", "-P1"])
 def test_unsafe_sample_id(tmp_path: Path, fastqs, bad_id: str) -> None:
     sheet = _sheet(tmp_path / "s.tsv", [f"{bad_id}\t{fastqs[0]}\t{fastqs[1]}"])
-    _one_line_error(_dry_run(tmp_path, sheet), f"(sample {bad_id})", "unsafe sample ID")
+    one_line_error(_dry_run(tmp_path, sheet), f"(sample {bad_id})", "unsafe sample ID")
 
 
 def test_r1_without_r2(tmp_path: Path, fastqs) -> None:
     sheet = _sheet(tmp_path / "s.tsv", [f"P1\t{fastqs[0]}\t"])
-    _one_line_error(_dry_run(tmp_path, sheet), "line 2 (sample P1)", "R1 given without R2")
+    one_line_error(_dry_run(tmp_path, sheet), "line 2 (sample P1)", "R1 given without R2")
 
 
 def test_unknown_caller(tmp_path: Path, fastqs) -> None:
     sheet = _sheet(tmp_path / "s.tsv", [f"P1\t{fastqs[0]}\t{fastqs[1]}"])
     proc = _dry_run(tmp_path, sheet, callers=["star_chimeric", "fusioncatcherz"])
-    _one_line_error(proc, "callers", "unknown caller 'fusioncatcherz'", "star_chimeric")
+    one_line_error(proc, "callers", "unknown caller 'fusioncatcherz'", "star_chimeric")
 
 
 def test_missing_sheet_column(tmp_path: Path, fastqs) -> None:
     sheet = tmp_path / "s.tsv"
     sheet.write_text(f"sample\tfq1\nP1\t{fastqs[0]}\n")
-    _one_line_error(_dry_run(tmp_path, sheet), "s.tsv: line 1", "missing column(s) fq2")
+    one_line_error(_dry_run(tmp_path, sheet), "s.tsv: line 1", "missing column(s) fq2")
 
 
 def test_good_sheet_plans_the_jobs(tmp_path: Path, fastqs) -> None:
@@ -98,7 +89,7 @@ def test_annotate_wrong_kind_of_file_leaves_no_results(tmp_path: Path) -> None:
     proc = _annotate(
         tmp_path, "--gtf", str(gtf), "--arriba", str(SHARED / "fusion-report/test_data/starfusion.tsv")
     )
-    line = _one_line_error(proc, "starfusion.tsv")
+    line = one_line_error(proc, "starfusion.tsv")
     assert "Arriba" in line or "arriba" in line
     assert not (tmp_path / "out").exists()
     assert (SHARED / "fusion-report/test_data/starfusion.tsv").read_bytes() == before  # input untouched
@@ -106,19 +97,19 @@ def test_annotate_wrong_kind_of_file_leaves_no_results(tmp_path: Path) -> None:
 
 def test_annotate_missing_input_and_bad_gtf(tmp_path: Path) -> None:
     gtf = SHARED / "hamlet/reference/hamlet-ref.gtf"
-    _one_line_error(_annotate(tmp_path, "--gtf", str(gtf), "--pizzly", str(tmp_path / "nope.json")),
+    one_line_error(_annotate(tmp_path, "--gtf", str(gtf), "--pizzly", str(tmp_path / "nope.json")),
                     "nope.json", "not found")  # fmt: skip
     bad_gtf = tmp_path / "bad.gtf"
     bad_gtf.write_text("this is not a GTF\n")
     proc = _annotate(tmp_path, "--gtf", str(bad_gtf), "--arriba", str(SHARED / "arriba/fusions.tsv"))
-    _one_line_error(proc, "bad.gtf")
+    one_line_error(proc, "bad.gtf")
     assert not (tmp_path / "out").exists()
 
 
 def test_config_schema_rejects_bad_values(tmp_path: Path, fastqs) -> None:
     sheet = _sheet(tmp_path / "s.tsv", [f"P1\t{fastqs[0]}\t{fastqs[1]}"])
     proc = _dry_run(tmp_path, sheet, merge={"max_distance": -3})
-    _one_line_error(proc, "config.yaml: merge.max_distance")
+    one_line_error(proc, "config.yaml: merge.max_distance")
 
 
 def test_readme_demo_sheet_is_valid() -> None:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BIN, REPO, SHARED, read_tsv, run_snakemake, write_config
+from conftest import BIN, REPO, SHARED, one_line_error, read_tsv, run_snakemake, write_config
 
 SIDE_COLUMNS = ("sample", "event_id", "reciprocal_of")
 
@@ -121,28 +121,19 @@ def _dry(tmp_path: Path, sim_run: Path, rows) -> subprocess.CompletedProcess:
     return run_snakemake(tmp_path, run_config(tmp_path, sim_run, sheet(tmp_path / "s.tsv", rows)), "-n")
 
 
-def _one_line(proc: subprocess.CompletedProcess, *needles: str) -> str:
-    assert proc.returncode != 0
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1, proc.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
-
-
 def test_text_file_as_fastq(tmp_path: Path, sim_run: Path) -> None:
     reads = sim_run / "sim" / "reads"
     text = tmp_path / "notes_R2.fastq"
     text.write_text("sample notes\nnot a read\n" * 10)
     proc = _dry(tmp_path, sim_run, [("X1", reads / "T01_R1.fastq.gz", text)])
-    _one_line(proc, "sample X1", "notes_R2.fastq", "line 1", "not FASTQ")
+    one_line_error(proc, "sample X1", "notes_R2.fastq", "line 1", "not FASTQ")
     assert not (tmp_path / "results").exists()
 
 
 def test_mates_out_of_step_in_first_records(tmp_path: Path, sim_run: Path) -> None:
     reads = sim_run / "sim" / "reads"
     proc = _dry(tmp_path, sim_run, [("X2", reads / "T01_R1.fastq.gz", reads / "T02_R2.fastq.gz")])
-    _one_line(proc, "sample X2", "read 1", "T01_R1.fastq.gz", "T02_R2.fastq.gz", "out of step")
+    one_line_error(proc, "sample X2", "read 1", "T01_R1.fastq.gz", "T02_R2.fastq.gz", "out of step")
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +155,7 @@ def broken_run(sim_run: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"run": run, "proc": proc, "before": before, "inputs": [cut, short, r1, r2]}
 
 
-def test_truncated_gzip_stops_the_sample_with_one_line(broken_run: dict) -> None:
+def test_truncated_gzip_stops_the_sample_withone_line_error(broken_run: dict) -> None:
     proc, run = broken_run["proc"], broken_run["run"]
     assert proc.returncode != 0
     (line,) = error_lines(proc.stderr, "CUT")
@@ -174,7 +165,7 @@ def test_truncated_gzip_stops_the_sample_with_one_line(broken_run: dict) -> None
     assert not (run / "results" / "cohort.tsv").exists()
 
 
-def test_r1_r2_count_mismatch_stops_the_sample_with_one_line(broken_run: dict) -> None:
+def test_r1_r2_count_mismatch_stops_the_sample_withone_line_error(broken_run: dict) -> None:
     proc, run = broken_run["proc"], broken_run["run"]
     (line,) = error_lines(proc.stderr, "SHORT")
     assert "short_R2.fastq.gz has fewer reads than" in line and "T03_R1.fastq.gz" in line, line
@@ -193,7 +184,7 @@ def _annotate(out: Path, *args: str, cwd: Path | None = None) -> subprocess.Comp
 def _annotate_error(tmp_path: Path, *args: str) -> str:
     out = tmp_path / "out"
     proc = _annotate(out, *args)
-    line = _one_line(proc)
+    line = one_line_error(proc)
     assert proc.returncode == 2
     assert not (out / "classification.json").exists() and not (out / "fusions.tsv").exists()
     return line
