@@ -370,3 +370,19 @@ def test_mitochondrial_chimeras_are_flagged_never_the_best_event(tmp_path: Path)
     assert (real.fusion, real.junction_reads, real.spanning_frags) == ("BCR::ABL1", "27", "17")
     cls = json.loads((out / "classification.json").read_text())
     assert (cls["subtype"], cls["driver_fusion"], cls["exon_5p"], cls["exon_3p"]) == ("BCR::ABL1", "BCR::ABL1", 14, 2)
+
+
+def test_user_config_is_not_merged_over_the_demo(tmp_path: Path, sim_run: Path) -> None:
+    """A --configfile is the whole config: the demo's clinical table, QC values and paths do not leak
+    in; what the user leaves out takes the schema's documented defaults."""
+    sim = sim_run / "sim"
+    rows = [(f"T0{i}", sim / "reads" / f"T0{i}_R1.fastq.gz", sim / "reads" / f"T0{i}_R2.fastq.gz") for i in (1, 2)]
+    s = sheet(tmp_path / "samples.tsv", rows)  # no clinical table beside it
+    cfg = write_config(tmp_path / "config.yaml", s, sim / "genome.fa", sim / "genes.gtf", qc={"min_input_pairs": 5})
+    proc = run_snakemake(tmp_path, cfg, "-n", "--printshellcmds")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    plan = proc.stdout
+    assert "rule survival" not in plan and "demo/clinical.tsv" not in plan  # the demo names a clinical table
+    assert "--min-input-pairs 5 --min-uniquely-mapped-pct 30" in plan  # user value, schema default
+    assert "--genomeDir work/star_index" in plan  # work_dir default, not the curated resources/
+    assert "--chimOutJunctionFormat 1" in plan and "--min-total-support 2" in plan
