@@ -8,7 +8,11 @@ APT_PACKAGES := rna-star samtools kallisto pizzly chromium
 # The commands those packages provide; apt runs only when one is missing.
 TOOLS := STAR samtools kallisto pizzly chromium
 
-.PHONY: install apt venv demo test lint clean
+.PHONY: install apt venv install-slurm demo test lint clean
+
+# A one-node SLURM for tests/test_slurm.py (scripts/slurm-local.sh): the daemons, the client commands
+# and munge. apt runs only when slurmctld is missing.
+SLURM_PACKAGES := slurmctld slurmd slurm-client munge
 
 install: apt venv
 
@@ -45,7 +49,14 @@ demo: install demo/truth.tsv demo/clinical.tsv
 	@echo "Per-sample results: results/<sample>/fusions.tsv, classification.json, qc.tsv, calls/<caller>.tsv"
 	@echo "Cohort table: results/cohort.tsv; survival by subtype: results/survival/ (175 infants: results/survival175/)"
 
-test: install
+install-slurm:
+	@if ! command -v slurmctld >/dev/null; then \
+		echo "installing Debian packages ($(SLURM_PACKAGES)) for a one-node SLURM"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SLURM_PACKAGES) >/dev/null; \
+	fi
+
+test: install install-slurm
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pytest -q tests
 
 lint: venv
