@@ -80,7 +80,12 @@ def local_slurm(folder: Path) -> Iterator[SlurmCluster]:
     env = dict(os.environ, SLURM_LOCAL_PARTITION=PARTITION)
     try:
         start = subprocess.run(
-            ["bash", str(SCRIPT), "start", str(folder)], capture_output=True, text=True, env=env, timeout=120
+            ["bash", str(SCRIPT), "start", str(folder)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
         )
         if start.returncode != 0:
             raise RuntimeError(

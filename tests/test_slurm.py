@@ -141,7 +141,9 @@ def test_jobs_ask_no_more_than_the_node_has(slurm_run: SlurmRun) -> None:
     cap = cluster.mem_mb // cluster.cpus
     asked = list(slurm_run.jobs.values())
     assert max(cpus for _, cpus, _ in asked) == min(cluster.cpus, LOCAL_CORES)  # STAR, capped from 8
-    assert max(mem for _, _, mem in asked) == min(cap, slurm_run.profile["set-resources"]["star_align"]["mem_mb"])
+    assert max(mem for _, _, mem in asked) == min(
+        cap, slurm_run.profile["set-resources"]["star_align"]["mem_mb"]
+    )
 
 
 def test_tables_are_byte_identical_to_the_local_run(slurm_run: SlurmRun, sim_run: Path) -> None:
@@ -153,7 +155,7 @@ def test_tables_are_byte_identical_to_the_local_run(slurm_run: SlurmRun, sim_run
         }
 
     local, slurm = tables(sim_run), tables(slurm_run.folder)
-    assert len(local) == 1 + 5 * 4 + 5 * 2  # cohort; per sample 4 tables and 2 callers' calls
+    assert len(local) == 1 + 5 * 3 + 5 * 2  # cohort; per sample fusions, classification, qc, 2 callers
     assert sorted(slurm) == sorted(local)
     assert [name for name in local if slurm[name] != local[name]] == []
 
@@ -170,8 +172,10 @@ def test_profile_changed_only_where_a_site_sets_it(slurm_run: SlurmRun) -> None:
 
 def test_cluster_daemons_stop_when_the_run_is_over(slurm_run: SlurmRun) -> None:
     assert slurm_run.still_alive_after_stop == []
-    assert not (Path("/etc/slurm/slurm.conf").is_symlink() and slurm_run.cluster.folder.as_posix() in
-                os.readlink("/etc/slurm/slurm.conf"))
+    assert not (
+        Path("/etc/slurm/slurm.conf").is_symlink()
+        and slurm_run.cluster.folder.as_posix() in os.readlink("/etc/slurm/slurm.conf")
+    )
 
 
 def test_cluster_daemons_stop_even_when_the_body_fails(tmp_path: Path) -> None:
