@@ -46,8 +46,8 @@ demo: install demo/truth.tsv demo/clinical.tsv
 	@echo "--- 2-year EFS of the simulated 175-infant cohort (demo/cohort175/) as the infant cohort paper gives it:"
 	$(BIN)/allfuse survival --cohort demo/cohort175/cohort.tsv --clinical demo/cohort175/clinical.tsv \
 		--by infant --groupings config/config.yaml --pairwise --out results/survival175
-	@echo "Per-sample results: results/<sample>/fusions.tsv, classification.json, qc.tsv, calls/<caller>.tsv"
-	@echo "Cohort table: results/cohort.tsv; survival by subtype: results/survival/ (175 infants: results/survival175/)"
+	@echo "Per-sample results: results/<sample>/report.html (open in a browser), fusions.tsv, classification.json, qc.tsv, calls/<caller>.tsv"
+	@echo "Cohort: results/cohort.html, results/cohort.tsv; survival by subtype: results/survival/ (175 infants: results/survival175/)"
 
 install-slurm:
 	@if ! command -v slurmctld >/dev/null; then \
