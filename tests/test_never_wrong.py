@@ -386,3 +386,19 @@ def test_user_config_is_not_merged_over_the_demo(tmp_path: Path, sim_run: Path) 
     assert "--min-input-pairs 5 --min-uniquely-mapped-pct 30" in plan  # user value, schema default
     assert "--genomeDir work/star_index" in plan  # work_dir default, not the curated resources/
     assert "--chimOutJunctionFormat 1" in plan and "--min-total-support 2" in plan
+
+
+def test_star_failure_is_one_line_on_the_console(tmp_path: Path, sim_run: Path) -> None:
+    """Reads longer than STAR accepts (650 bases) pass the FASTQ checks; STAR itself refuses them, and
+    its own error line reaches the console once, with the sample and the log."""
+    for mate in (1, 2):
+        with gzip.open(tmp_path / f"L_R{mate}.fastq.gz", "wt") as fh:
+            for i in range(3):
+                fh.write(f"@long{i}/{mate}\n{'ACGT' * 175}\n+\n{'I' * 700}\n")
+    s = sheet(tmp_path / "samples.tsv", [("LONG", tmp_path / "L_R1.fastq.gz", tmp_path / "L_R2.fastq.gz")])
+    proc = run_snakemake(tmp_path, run_config(tmp_path, sim_run, s))
+    assert proc.returncode != 0
+    (line,) = error_lines(proc.stderr, "LONG")
+    assert line.startswith("allfuse: error: sample LONG: STAR failed (exit ")
+    assert "EXITING because of FATAL ERROR" in line and "results/LONG/logs/star_align.log" in line
+    assert not (tmp_path / "results" / "LONG" / "classification.json").exists()
