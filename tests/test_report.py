@@ -417,6 +417,7 @@ def test_survival_section_embeds_tables_and_plot(sim_run: Path, tmp_path: Path) 
         "KMT2A-r\t1\t1\t0.0\t\t\t2\tyears\tlog\t1.5\tsmall group\n"
     )
     (surv / "logrank.tsv").write_text("test\tgroups\tchi2\tdf\tp\nlogrank\tKMT2A-r,none\t1.2\t1\t0.27\n")
+    (surv / "excluded.tsv").write_text("sample\treason\nT05\tno clinical data\n")
     (surv / "km_efs_by_subtype.svg").write_text(
         '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
         '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
@@ -436,6 +437,8 @@ def test_survival_section_embeds_tables_and_plot(sim_run: Path, tmp_path: Path) 
     assert len(section.find_all("svg")) == 1 and "<?xml" not in text and "<metadata>" not in text
     cells = [td.text() for td in section.find_all("td")]
     assert "KMT2A-r" in cells and "0.27" in cells
+    # samples left out of the estimates are named on the page
+    assert cells[cells.index("T05") + 1] == "no clinical data"
     # Links are relative to where cohort.html is written.
     href = doc.one("tr", data_sample="T01").one("a").attrs["href"]
     assert (out.parent / href).resolve() == (sim_run / "results" / "T01" / "report.html").resolve()

@@ -193,6 +193,18 @@ def survival_section(folder: Path | None) -> list[dict]:
                 "svg": "",
             }
         )
+    excluded = folder / "excluded.tsv"
+    if excluded.is_file() and len(table := read_tsv(excluded)):
+        # Samples left out of the estimates are named, never silently dropped.
+        blocks.append(
+            {
+                "by": "samples not in the survival analysis",
+                "columns": list(table.columns),
+                "rows": table.values.tolist(),
+                "note": "not assessable samples have no molecular group; the others lack follow-up",
+                "svg": "",
+            }
+        )
     return blocks
 
 
