@@ -26,7 +26,7 @@ from allfuse.merge import MergeSettings, merge_calls
 from allfuse.qc import read_qc
 from allfuse.reads import GZIP_MAGIC
 from allfuse.resources import Resources
-from allfuse.schema import write_tsv
+from allfuse.schema import empty_calls, write_tsv
 
 #: Callers whose output ``annotate`` reads, each from the option ``--<caller>`` (``_`` as ``-``);
 #: the order is the order of the per-caller tables.
@@ -125,18 +125,12 @@ def annotate_sample(
     ann = Annotation.from_gtf(gtf)
     calls = {caller: parse_caller(caller, p, sample, ann, settings) for caller, p in usable.items()}
     nonempty = [c for c in calls.values() if not c.empty]
-    merged_input = pd.concat(nonempty, ignore_index=True) if nonempty else _no_calls()
+    merged_input = pd.concat(nonempty, ignore_index=True) if nonempty else empty_calls()
     events = merge_calls(merged_input, sample, ann, settings.merge)
     events, classification = _annotate_and_classify(sample, events, ann, settings)
     if reasons:
         classification = classify.not_assessable(sample, "; ".join(reasons))
     return calls, events, classification
-
-
-def _no_calls() -> pd.DataFrame:
-    from allfuse.schema import empty_calls
-
-    return empty_calls()
 
 
 def identify_genes(events: pd.DataFrame, ann: Annotation, res: Resources) -> pd.DataFrame:
@@ -187,8 +181,6 @@ def write_outputs(
     A caller in ``callers`` whose file was unusable (empty) gets a calls table with no rows; the
     classification says why the sample is not assessable.
     """
-    from allfuse.schema import empty_calls
-
     outdir.mkdir(parents=True, exist_ok=True)
     for caller in callers or list(calls):
         write_tsv(calls.get(caller, empty_calls()), outdir / "calls" / f"{caller}.tsv")
