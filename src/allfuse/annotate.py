@@ -19,21 +19,22 @@ import pandas as pd
 
 from allfuse.artefacts import flag_artefacts
 from allfuse.callers import arriba, fusioncatcher, pizzly, star_chimeric, starfusion
+from allfuse.classify import NOT_ASSESSABLE
 from allfuse.config import load_config
 from allfuse.errors import InputError
+from allfuse.exons import SIDES
 from allfuse.gtf import Annotation, strip_version
 from allfuse.merge import MergeSettings, merge_calls
 from allfuse.qc import read_qc
 from allfuse.reads import GZIP_MAGIC
 from allfuse.resources import Resources
-from allfuse.schema import empty_calls, write_tsv
+from allfuse.schema import atomic_write, empty_calls, write_tsv
 
 #: Callers whose output ``annotate`` reads, each from the option ``--<caller>`` (``_`` as ``-``);
 #: the order is the order of the per-caller tables.
 CALLERS = ("star_chimeric", "pizzly", "arriba", "starfusion", "fusioncatcher", "fusioninspector")
 #: Callers whose files are read as text without the gzip-aware table reader.
 _PLAIN_ONLY = ("star_chimeric", "pizzly")
-SIDES = ("5p", "3p")
 
 
 @dataclass(frozen=True)
@@ -185,12 +186,8 @@ def write_outputs(
     for caller in callers or list(calls):
         write_tsv(calls.get(caller, empty_calls()), outdir / "calls" / f"{caller}.tsv")
     write_tsv(events, outdir / "fusions.tsv")
-    tmp = outdir / "classification.json.tmp"
-    try:
-        tmp.write_text(json.dumps(classification, indent=2, default=str) + "\n")
-        tmp.replace(outdir / "classification.json")
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_write(outdir / "classification.json") as fh:
+        fh.write(json.dumps(classification, indent=2, default=str) + "\n")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -255,7 +252,7 @@ def run(args: argparse.Namespace) -> int:
     write_outputs(args.outdir, calls, events, classification, list(inputs))
     shown = int((~events["artefact"].astype(bool)).sum()) if "artefact" in events else len(events)
     status = classification.get("status", "?")
-    if status == "not assessable":
+    if status == NOT_ASSESSABLE:
         print(f"{args.sample}: not assessable: {classification['status_reason']}")
     else:
         print(f"{args.sample}: {shown} fusion events; {status}; group {classification.get('group', '?')}")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from allfuse.errors import InputError
-from allfuse.schema import write_tsv
+from allfuse.schema import read_table, write_tsv
 
 QC_COLUMNS = [
     "sample",
@@ -104,10 +104,7 @@ def read_star_log(
 
 def read_qc(path: str | Path) -> dict:
     """A qc.tsv written by ``allfuse qc``: its one row, as strings."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: QC table not found")
-    df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    df = read_table(path, "QC table")
     missing = [c for c in ("sample", "input_read_pairs", "qc_pass", "qc_reason") if c not in df.columns]
     if missing or len(df) != 1:
         raise InputError(f"{path}: not an allfuse QC table (one row with {', '.join(QC_COLUMNS[:7])})")
@@ -126,7 +123,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     pairs = None
     if args.reads:
-        reads = pd.read_csv(args.reads, sep="\t", dtype=str, keep_default_na=False)
+        reads = read_table(args.reads, "read check table")
         pairs = int(reads["read_pairs"].iloc[0])
     gates = Gates(args.min_input_pairs, args.min_uniquely_mapped_pct)
     table = read_star_log(args.log, args.sample, gates, pairs)

@@ -23,8 +23,14 @@ __all__ = ["load_samples", "validate_config"]
 SAMPLE_COLUMNS = ["sample", "fq1", "fq2"]
 
 
-def load_samples(path: str | Path, schema_dir: Path | None = None, check_files: bool = True) -> pd.DataFrame:
-    """The sample sheet as a frame (sample, fq1, fq2 with absolute paths), or InputError."""
+def load_samples(
+    path: str | Path, schema_dir: Path | None = None, check_files: bool = True, check_reads: bool = True
+) -> pd.DataFrame:
+    """The sample sheet as a frame (sample, fq1, fq2 with absolute paths), or InputError.
+
+    ``check_reads`` parses each mate's first records; Snakemake's job processes (which parse the
+    workflow again for every job) skip it, since the main process did it before any job.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: sample sheet not found")
@@ -70,7 +76,7 @@ def load_samples(path: str | Path, schema_dir: Path | None = None, check_files: 
             rec[col] = str(fq.resolve())
         if rec["fq1"] == rec["fq2"]:
             raise InputError(f"{label}: fq1 and fq2 are the same file")
-        if check_files:
+        if check_files and check_reads:
             check_pair(name, rec["fq1"], rec["fq2"], HEAD_RECORDS)
         records.append(rec)
     if not records:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import IO
 
 import pandas as pd
 
@@ -103,13 +103,14 @@ def finish_calls(df: pd.DataFrame, sample: str, caller: str) -> pd.DataFrame:
 
 
 @contextmanager
-def atomic_write(path: str | Path) -> Iterator[TextIO]:
-    """A text file written under a temporary name and renamed when complete; removed on failure."""
+def atomic_write(path: str | Path, binary: bool = False) -> Iterator[IO]:
+    """A file (UTF-8 text, or bytes) written under a temporary name and renamed when complete;
+    the temporary file is removed on failure, so nothing half-written looks finished."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     try:
-        with open(tmp, "w") as fh:
+        with open(tmp, "wb") if binary else open(tmp, "w", encoding="utf-8") as fh:
             yield fh
         tmp.replace(path)
     finally:

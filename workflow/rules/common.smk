@@ -21,7 +21,11 @@ def _fail(exc):
 try:
     _source = ", ".join(map(str, workflow.config_settings.configfiles)) or "config/config.yaml"
     validate_config(config, _source, Path(workflow.basedir) / "workflow" / "schemas")
-    SAMPLES = load_samples(config["samples"], Path(workflow.basedir) / "workflow" / "schemas")
+    SAMPLES = load_samples(
+        config["samples"],
+        Path(workflow.basedir) / "workflow" / "schemas",
+        check_reads=workflow.is_main_process,  # once, before any job; not again in every job process
+    )
 except InputError as exc:
     _fail(exc)
 

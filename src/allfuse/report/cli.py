@@ -11,14 +11,13 @@ from allfuse.errors import InputError
 from allfuse.report.nomenclature import ManeTables
 from allfuse.report.page import DEFAULT_MAX_DIAGRAMS, build_context, render
 from allfuse.report.sample import load_sample
+from allfuse.schema import atomic_write
 
 
 def write_atomic(path: Path, text: str) -> None:
     """A half-written report must never look finished."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    with atomic_write(path) as fh:
+        fh.write(text)
 
 
 def sample_report(

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from allfuse import __version__
+from allfuse.artefacts import is_artefact
 from allfuse.errors import InputError
 from allfuse.report.cli import write_atomic
 from allfuse.report.page import render
@@ -31,8 +32,8 @@ from allfuse.report.sample import (
     _caller_counts,
     derive_status,
     read_json,
-    read_tsv,
 )
+from allfuse.schema import read_table
 
 ROW_FIELDS = [
     "sample",
@@ -70,17 +71,15 @@ def _from_sample_files(results: Path, sample: str) -> dict:
     cls = read_json(sdir / "classification.json", f"classification of sample {sample}")
     qc: dict[str, str] = {}
     if (sdir / "qc.tsv").is_file() and (sdir / "qc.tsv").stat().st_size:
-        q = read_tsv(sdir / "qc.tsv")
+        q = read_table(sdir / "qc.tsv", "QC table")
         qc = {k: str(v) for k, v in q.iloc[0].items()} if len(q) else {}
     row = {**{k: str(v) for k, v in qc.items()}, **{k: v for k, v in cls.items() if not isinstance(v, list)}}
     status, reason = derive_status(cls, qc, _caller_counts(sdir / "calls"))
     row.update(status=status, status_reason=reason, sample=sample)
     fus = sdir / "fusions.tsv"
     if "n_events" not in row and fus.is_file() and fus.stat().st_size:
-        ev = read_tsv(fus)
-        art = (
-            ev["artefact"].str.lower().eq("true") if "artefact" in ev.columns else pd.Series(False, ev.index)
-        )
+        ev = read_table(fus, "fusion table")
+        art = ev["artefact"].map(is_artefact) if "artefact" in ev.columns else pd.Series(False, ev.index)
         row.update(n_events=str(int((~art).sum())), n_artefact_events=str(int(art.sum())))
     return row
 
@@ -90,7 +89,7 @@ def cohort_rows(results: Path, samples: list[str]) -> list[dict]:
     table = results / "cohort.tsv"
     by_sample: dict[str, dict] = {}
     if table.is_file() and table.stat().st_size:
-        df = read_tsv(table)
+        df = read_table(table, "cohort table")
         if "sample" in df.columns:
             by_sample = {r["sample"]: r for r in df.to_dict("records")}
     rows = []
@@ -166,11 +165,11 @@ def survival_section(folder: Path | None) -> list[dict]:
     """One block per grouping ('by'): its EFS table, the log-rank rows naming it, and the KM plot."""
     if folder is None or not folder.is_dir():
         return []
-    logrank = read_tsv(folder / "logrank.tsv") if (folder / "logrank.tsv").is_file() else pd.DataFrame()
+    logrank = read_table(folder / "logrank.tsv", "log-rank table") if (folder / "logrank.tsv").is_file() else pd.DataFrame()
     blocks = []
     for efs in sorted(folder.glob("efs_by_*.tsv")):
         by = efs.stem.removeprefix("efs_by_")
-        table = read_tsv(efs)
+        table = read_table(efs, "EFS table")
         svg = folder / f"km_efs_by_{by}.svg"
         shown = [c for c in EFS_COLUMNS if c in table.columns] or list(table.columns)
         methods = sorted(set(table["ci_method"])) if "ci_method" in table.columns else []
@@ -194,7 +193,7 @@ def survival_section(folder: Path | None) -> list[dict]:
             }
         )
     excluded = folder / "excluded.tsv"
-    if excluded.is_file() and len(table := read_tsv(excluded)):
+    if excluded.is_file() and len(table := read_table(excluded, "excluded samples")):
         # Samples left out of the estimates are named, never silently dropped.
         blocks.append(
             {

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from allfuse import __version__
 from allfuse.errors import InputError
+from allfuse.schema import atomic_write
 
 #: caller -> (tool name, version command) of the tools the pipeline runs for that caller.
 TOOL_COMMANDS: dict[str, list[tuple[str, list[str]]]] = {
@@ -85,8 +86,6 @@ def run(args: argparse.Namespace) -> int:
     except json.JSONDecodeError as exc:
         raise InputError(f"--config-json: not valid JSON ({exc.msg})") from exc
     data = provenance(args.fasta, args.gtf, args.callers, config)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_name(args.out.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    tmp.replace(args.out)
+    with atomic_write(args.out) as fh:
+        fh.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
     return 0

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from allfuse.artefacts import is_artefact
+from allfuse.classify import DETECTED as FUSION_DETECTED
+from allfuse.classify import NOT_ASSESSABLE
+from allfuse.classify import NOT_DETECTED as NO_FUSION
 from allfuse.errors import InputError
+from allfuse.schema import read_table
 
-FUSION_DETECTED = "fusion detected"
-NO_FUSION = "no defining fusion detected"
-NOT_ASSESSABLE = "not assessable"
 STATUSES = (FUSION_DETECTED, NO_FUSION, NOT_ASSESSABLE)
 
 
@@ -44,10 +46,6 @@ class SampleData:
         return self.events[~self.events["is_artefact"]]
 
 
-def _truthy(value: object) -> bool:
-    return str(value).strip().lower() in ("true", "1", "yes")
-
-
 def read_json(path: Path, what: str) -> dict:
     if not path.is_file():
         raise InputError(f"{path}: {what} not found")
@@ -58,10 +56,6 @@ def read_json(path: Path, what: str) -> dict:
     if not isinstance(data, dict):
         raise InputError(f"{path}: {what} is not a JSON object")
     return data
-
-
-def read_tsv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
 
 
 def derive_status(cls: dict, qc: dict[str, str], caller_calls: dict[str, int | None]) -> tuple[str, str]:
@@ -125,16 +119,16 @@ def load_sample(sample_dir: Path, provenance: Path | None = None) -> SampleData:
     fus_path = sample_dir / "fusions.tsv"
     if not fus_path.is_file():
         raise InputError(f"{fus_path}: fusion table not found")
-    events = read_tsv(fus_path) if fus_path.stat().st_size else pd.DataFrame(columns=["fusion"])
+    events = read_table(fus_path, "fusion table") if fus_path.stat().st_size else pd.DataFrame(columns=["fusion"])
     if "artefact" not in events.columns:
         events["artefact"] = "False"
     if "artefact_reason" not in events.columns:
         events["artefact_reason"] = "."
-    events["is_artefact"] = events["artefact"].map(_truthy).astype(bool)
+    events["is_artefact"] = events["artefact"].map(is_artefact).astype(bool)
     qc_path = sample_dir / "qc.tsv"
     qc: dict[str, str] = {}
     if qc_path.is_file() and qc_path.stat().st_size:
-        qc_df = read_tsv(qc_path)
+        qc_df = read_table(qc_path, "QC table")
         if len(qc_df):
             qc = {k: str(v) for k, v in qc_df.iloc[0].items()}
     calls = _caller_counts(sample_dir / "calls")

@@ -10,14 +10,15 @@ between 1 and 8 years. Times are in days. Everything is deterministic for a seed
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from allfuse.classify import DETECTED, NO_SUBTYPE, NOT_DETECTED
 from allfuse.datafiles import resource_path
+from allfuse.schema import read_table, write_tsv
 from allfuse.simulate.cohort import SampleSpec
 
 CLINICAL_COLUMNS = ["sample", "efs_time", "efs_event"]
@@ -34,12 +35,12 @@ DEMO_WITHOUT_CLINICAL = ("INF12",)
 
 def efs_targets() -> dict[str, float]:
     """2-year EFS (fraction) per target group, from ``resources/infant_cohort_efs.tsv``."""
-    table = pd.read_csv(resource_path("infant_cohort_efs.tsv"), sep="\t", dtype=str, keep_default_na=False)
+    table = read_table(resource_path("infant_cohort_efs.tsv"), "infant cohort EFS table")
     return {r["group"]: float(r["efs_2y_pct"]) / 100 for _, r in table.iterrows() if r["efs_2y_pct"]}
 
 
 def group_sizes() -> dict[str, int]:
-    table = pd.read_csv(resource_path("infant_cohort_efs.tsv"), sep="\t", dtype=str, keep_default_na=False)
+    table = read_table(resource_path("infant_cohort_efs.tsv"), "infant cohort EFS table")
     return {r["group"]: int(r["n"]) for _, r in table.iterrows() if r["n"]}
 
 
@@ -55,7 +56,7 @@ def target_group(subtype: str, partner: str) -> str:
 def partner_counts(n_kmt2a: int) -> dict[str, int]:
     """KMT2A partners for ``n_kmt2a`` patients in COG P9407 proportions (largest remainder);
     the patients with unquantified partners come back under the key ''."""
-    table = pd.read_csv(resource_path("kmt2a_partners.tsv"), sep="\t", dtype=str, keep_default_na=False)
+    table = read_table(resource_path("kmt2a_partners.tsv"), "KMT2A partner table")
     counts: dict[str, int] = {}
     total = 0
     for _, row in table.iterrows():
@@ -73,7 +74,7 @@ def partner_counts(n_kmt2a: int) -> dict[str, int]:
 
 def other_partners() -> list[str]:
     """Unquantified partners among the most frequent ones (Meyer 2009 top 9), for the remainder."""
-    table = pd.read_csv(resource_path("kmt2a_partners.tsv"), sep="\t", dtype=str, keep_default_na=False)
+    table = read_table(resource_path("kmt2a_partners.tsv"), "KMT2A partner table")
     return [
         r["symbol"]
         for _, r in table.iterrows()
@@ -121,7 +122,7 @@ def cohort175(seed: int) -> pd.DataFrame:
 
 
 def _row(group: str, subtype: str, partner: str, driver: str) -> dict:
-    status = "fusion detected" if subtype != "none" else "no defining fusion detected"
+    status = DETECTED if subtype != NO_SUBTYPE else NOT_DETECTED
     return {
         "status": status,
         "status_reason": "",
@@ -151,14 +152,8 @@ def write_clinical_tables(outdir: Path, specs: list[SampleSpec], seed: int) -> N
         columns=["sample", "subtype", "partner"],
     )
     planted = planted[~planted["sample"].isin(DEMO_WITHOUT_CLINICAL)]
-    _write(clinical_for(planted, seed, 12), outdir / "clinical.tsv")
+    write_tsv(clinical_for(planted, seed, 12), outdir / "clinical.tsv")
     big = cohort175(seed)
-    _write(big, outdir / "cohort175" / "cohort.tsv")
-    _write(clinical_for(big, seed, 1750), outdir / "cohort175" / "clinical.tsv")
+    write_tsv(big, outdir / "cohort175" / "cohort.tsv")
+    write_tsv(clinical_for(big, seed, 1750), outdir / "cohort175" / "clinical.tsv")
 
-
-def _write(df: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    df.to_csv(tmp, sep="\t", index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    tmp.replace(path)

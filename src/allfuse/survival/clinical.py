@@ -15,6 +15,7 @@ import jsonschema
 import pandas as pd
 import yaml
 
+from allfuse.classify import NOT_ASSESSABLE
 from allfuse.datafiles import schema_path
 from allfuse.errors import InputError
 from allfuse.schema import read_table
@@ -23,7 +24,6 @@ ENDPOINTS = ("efs", "os")
 #: Columns of the analysis frame: one row per analysed patient.
 ANALYSIS_COLUMNS = ["sample", "group", "time", "event"]
 EXCLUDED_COLUMNS = ["sample", "reason"]
-NOT_ASSESSABLE = "not assessable"
 MAX_PROBLEMS_SHOWN = 20
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
+from allfuse.schema import atomic_write
 from allfuse.survival import km
 
 COLOURS = [
@@ -123,7 +124,5 @@ def km_figure(
 
 def _save(fig, path: Path, fmt: str, metadata: dict) -> None:
     """Atomically: written under a temporary name, then renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fig.savefig(tmp, format=fmt, metadata=metadata, dpi=150, bbox_inches="tight")
-    tmp.replace(path)
+    with atomic_write(path, binary=True) as fh:
+        fig.savefig(fh, format=fmt, metadata=metadata, dpi=150, bbox_inches="tight")
