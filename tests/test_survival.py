@@ -56,6 +56,36 @@ def test_six_mp_medians_and_logrank() -> None:
     assert f"{test.p:.2e}" == "4.17e-05"
 
 
+# Three groups with events and D, one patient censored at 1, before the first event (time 2):
+# issue 13's case. By R's survdiff, from the risk sets at the event times 2, 4, 5 and 10
+# (at risk A/B/C/D: 3/3/3/0, 3/3/1/0, 3/2/1/0, 1/0/1/0; one event each, in C, B, B, A):
+#   O = (1, 2, 1, 0), E = (37/21, 23/21, 8/7, 0): D has no expected events and is dropped;
+#   V over A, B, C = [[853, -407, -446], [-407, 608, -201], [-446, -201, 647]] / 882, rank 2;
+#   without the first group (R's [-1]): O - E = (19/21, -1/7) for B, C,
+#   V = [[304/441, -67/294], [-67/294, 647/882]], chi2 = (O-E)' V^-1 (O-E) = 2470/2017 = 1.2246,
+#   df = 3 groups with E > 0 - 1 = 2, p = exp(-chi2/2) = 0.542 (df 3 would give 0.747, issue 13).
+# Pairs: A-B: O - E = (1 - 21/10, 2 - 9/10), V = 49/100, chi2 = (11/10)^2 / (49/100) = 121/49,
+# p = 2 (1 - Phi(11/7)) = 0.116 on 1 df; any pair with D: D has no expected events, R gives chisq 0 on 0 df: no test.
+ISSUE13 = [(6, 0, "A"), (7, 0, "A"), (10, 1, "A"), (4, 1, "B"), (5, 1, "B"), (8, 0, "B")]
+ISSUE13 += [(2, 1, "C"), (3, 0, "C"), (11, 0, "C"), (1, 0, "D")]
+
+
+@pytest.mark.parametrize("d_name", ["D", "0"])  # dropped whether it sorts last or first
+def test_logrank_leaves_out_a_group_with_no_expected_events(d_name: str) -> None:
+    data = pd.DataFrame(ISSUE13, columns=["time", "event", "group"]).replace({"group": {"D": d_name}})
+    overall, *pairs = km.logrank(data, pairwise=True)
+    assert (overall.groups, overall.df, f"{overall.p:.3g}") == (["A", "B", "C", d_name], 2, "0.542")
+    assert overall.chi2 == pytest.approx(2470 / 2017, abs=1e-12)
+    assert overall.p == pytest.approx(math.exp(-1235 / 2017), abs=1e-12)  # chi2 sf on 2 df
+    tests = {tuple(r.groups): r for r in pairs}
+    assert list(tests) == [("A", "B"), ("A", "C"), ("A", d_name), ("B", "C"), ("B", d_name), ("C", d_name)]
+    assert tests["A", "B"].chi2 == pytest.approx(121 / 49, abs=1e-12)
+    assert (tests["A", "B"].df, f"{tests['A', 'B'].p:.3g}") == (1, "0.116")
+    for other in ("A", "B", "C"):
+        no_test = tests[other, d_name]
+        assert (no_test.chi2, no_test.df) == (0.0, 0) and math.isnan(no_test.p)
+
+
 def test_log_log_ci_is_lifelines_own_band() -> None:
     # lifelines' band is the log-log one: the two computations must agree.
     fit = km.fit(_arm(0)["t"], _arm(0)["status"])
@@ -76,6 +106,14 @@ def test_one_event_at_five_at_risk_is_80_52_100() -> None:
 def test_no_event_and_all_events() -> None:
     none = km.estimate_at(km.fit([3, 5, 7], [0, 0, 0]), 4)
     assert (none.surv, none.lower, none.upper) == (1.0, 1.0, 1.0)
+    # While S = 1, R's survfit gives (1, 1) with conf.type "log" (se 0) and NA with "log-log"
+    # (log(-log 1) is not defined): before the first event and with no event at all.
+    for times, events, t in (([2, 5, 7], [0, 1, 0], 3), ([3, 5, 7], [0, 0, 0], 4)):
+        fit = km.fit(times, events)
+        log = km.estimate_at(fit, t, "log")
+        assert (log.surv, log.lower, log.upper, log.se_log) == (1.0, 1.0, 1.0, 0.0)
+        loglog = km.estimate_at(fit, t, "log-log")
+        assert loglog.surv == 1.0 and math.isnan(loglog.lower) and math.isnan(loglog.upper)
     every = km.estimate_at(km.fit([1, 2], [1, 1]), 3)
     assert every.surv == 0 and math.isnan(every.lower) and math.isnan(every.upper)
 
@@ -220,6 +258,37 @@ def test_figure_bytes_are_deterministic(tmp_path: Path) -> None:
     assert logrank.to_dict("records") == [
         {"test": "logrank", "groups": "6-MP | placebo", "chi2": "16.7929", "df": "1", "p": "4.17e-05"}
     ]
+
+
+def test_cli_issue13_log_log_na_and_logrank_df(tmp_path: Path, capsys) -> None:
+    # ISSUE13 in months, table at 6 months: A has had no event yet (S = 1), B is at 1/3.
+    cohort = _cohort(tmp_path, [(f"P{i:02d}", g, "fusion detected") for i, (_, _, g) in enumerate(ISSUE13)])
+    clinical = _write(
+        tmp_path / "clinical.tsv",
+        "sample\tefs_time\tefs_event\n"
+        + "".join(f"P{i:02d}\t{t}\t{e}\n" for i, (t, e, _) in enumerate(ISSUE13)),
+    )
+    tables = {}
+    for ci in ("log", "log-log"):
+        out = tmp_path / ci
+        args = ["survival", "--cohort", str(cohort), "--clinical", str(clinical), "--out", str(out)]
+        args += ["--time-unit", "months", "--time-point", "0.5", "--ci", ci, "--pairwise"]
+        assert main(args) == 0
+        tables[ci] = read_tsv(out / "efs_by_subtype.tsv").set_index("group")
+        assert (out / "km_efs_by_subtype.svg").is_file() and (out / "km_efs_by_subtype.png").is_file()
+    columns = ["efs_pct", "ci_lower_pct", "ci_upper_pct", "surv", "surv_lower", "surv_upper"]
+    assert tables["log"].loc["A", columns].tolist() == ["100.0", "100.0", "100.0", "1", "1", "1"]
+    assert tables["log-log"].loc["A", columns].tolist() == ["100.0", "", "", "1", "", ""]
+    # B: S = 2/3 * 1/2, Greenwood var of log S = 1/(3*2) + 1/(2*1): log-log (0.9-77.4), as R's.
+    assert tables["log-log"].loc["B", columns[:3]].tolist() == ["33.3", "0.9", "77.4"]
+    printed = capsys.readouterr().out
+    assert "100.0 (CI not defined)" in printed
+    assert "log-rank (logrank) A | B | C | D: chi2 = 1.2246, df = 2, p = 0.542" in printed
+    assert "log-rank (pairwise) A | D: chi2 = 0, df = 0, p = n/a" in printed
+    logrank = read_tsv(tmp_path / "log-log" / "logrank.tsv").set_index("groups")
+    assert logrank.loc["A | B | C | D", ["chi2", "df", "p"]].tolist() == ["1.2246", "2", "0.542"]
+    assert logrank.loc["A | B", ["chi2", "df", "p"]].tolist() == ["2.4694", "1", "0.116"]
+    assert logrank.loc["C | D", ["chi2", "df", "p"]].tolist() == ["0", "0", ""]
 
 
 @pytest.fixture(scope="module")

@@ -130,7 +130,7 @@ def logrank_table(data: pd.DataFrame, order: list[str], pairwise: bool) -> pd.Da
             "groups": " | ".join(r.groups),
             "chi2": _num(r.chi2, 4),
             "df": r.df,
-            "p": f"{r.p:.3g}",
+            "p": "" if math.isnan(r.p) else f"{r.p:.3g}",
         }
         for r in km.logrank(ordered.drop(columns="_o"), pairwise)
     ]
@@ -143,12 +143,12 @@ def paper_lines(summary: pd.DataFrame, logrank: pd.DataFrame, settings: Settings
     width = max([len("group"), *(len(g) for g in summary["group"])])
     lines = [f"{'group':<{width}}  {'n':>4}  {'events':>6}  {name} % (95% CI, {settings.ci})"]
     for _, r in summary.iterrows():
-        ci = f"({r['ci_lower_pct']}-{r['ci_upper_pct']})" if r["ci_lower_pct"] != "" else "(CI not defined)"
+        defined = r["ci_lower_pct"] != "" and r["ci_upper_pct"] != ""
+        ci = f"({r['ci_lower_pct']}-{r['ci_upper_pct']})" if defined else "(CI not defined)"
         flag = f"  [{r['warning']}]" if r["warning"] else ""
         value = r[f"{settings.endpoint}_pct"]
         lines.append(f"{r['group']:<{width}}  {r['n']:>4}  {r['events']:>6}  {value} {ci}{flag}")
     for _, r in logrank.iterrows():
-        lines.append(
-            f"log-rank ({r['test']}) {r['groups']}: chi2 = {r['chi2']}, df = {r['df']}, p = {r['p']}"
-        )
+        p = r["p"] or "n/a (fewer than two groups with expected events)"
+        lines.append(f"log-rank ({r['test']}) {r['groups']}: chi2 = {r['chi2']}, df = {r['df']}, p = {p}")
     return lines

@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         )
 
     name = f"{args.endpoint}_by_{args.by}"
-    p = logrank["p"].iloc[0] if len(logrank) else "n/a"
+    p = (logrank["p"].iloc[0] if len(logrank) else "") or "n/a"
     km_figure(
         data,
         order,

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
 from lifelines import KaplanMeierFitter
-from lifelines.statistics import multivariate_logrank_test, pairwise_logrank_test
+from lifelines.statistics import multivariate_logrank_test
 from scipy.stats import norm
 
 CI_METHODS = ("log", "log-log")
@@ -71,11 +72,12 @@ def estimate_at(kmf: KaplanMeierFitter, t: float, ci: str = "log", conf_level: f
 
 
 def _interval(surv: float, se: float, ci: str, z: float) -> tuple[float, float]:
-    """R's survfit_confint: (1, 1) while no event has happened, NA once S reaches 0."""
+    """R's survfit_confint: NA once S reaches 0; while no event has happened (S = 1) the log
+    interval is (1, 1) and the log-log one NA, since log(-log 1) is not defined."""
     if surv <= 0 or not math.isfinite(se):
         return math.nan, math.nan
     if surv >= 1:
-        return 1.0, 1.0
+        return (1.0, 1.0) if ci == "log" else (math.nan, math.nan)
     if ci == "log":
         return math.exp(math.log(surv) - z * se), min(1.0, math.exp(math.log(surv) + z * se))
     # log(-log S) +- z * se / |log S|, back-transformed; the larger bound on that scale is the lower S.
@@ -110,32 +112,46 @@ class LogRank:
     groups: list[str]
     chi2: float
     df: int
-    p: float
+    p: float  # NaN when fewer than two groups have expected events: no test
+
+
+def _with_expected_events(data: pd.DataFrame) -> pd.DataFrame:
+    """The patients of the groups whose expected number of events is above 0, as R's ``survdiff``
+    keeps them. A group's expected count, the sum over event times of its share of the risk set
+    times the events there, is 0 exactly when none of its patients is still at risk at the first
+    event time. Such patients are in no risk set at any event time, so leaving them out changes
+    neither O - E nor its variance for the other groups: only the degrees of freedom, as in R."""
+    event_times = data.loc[data["event"].astype(bool), "time"]
+    if event_times.empty:
+        return data.iloc[:0]
+    last_seen = data.groupby("group", sort=False)["time"].max()
+    return data[data["group"].isin(last_seen.index[last_seen >= event_times.min()])]
+
+
+def _test(name: str, data: pd.DataFrame, groups: list[str]) -> LogRank:
+    """lifelines' log-rank test over the groups with expected events; df = their number - 1."""
+    tested = _with_expected_events(data)
+    if tested["group"].nunique() < 2:
+        # R sets chisq to 0 here ("no test, actually"): nothing is left to compare, so no p-value.
+        return LogRank(name, groups, 0.0, 0, math.nan)
+    result = multivariate_logrank_test(tested["time"], tested["group"], tested["event"])
+    return LogRank(
+        name, groups, float(result.test_statistic), int(result.degrees_of_freedom), float(result.p_value)
+    )
 
 
 def logrank(data: pd.DataFrame, pairwise: bool = False) -> list[LogRank]:
     """Log-rank test across all groups (R's ``survdiff``) and, if asked, for every pair.
 
-    ``data`` has columns time, event, group. Pairwise p-values are not adjusted for multiplicity.
+    ``data`` has columns time, event, group. As in R, a group with no expected events (every
+    patient censored before the first event of the groups compared) is left out of the chi-square
+    and of the degrees of freedom. Pairwise p-values are not adjusted for multiplicity.
     """
     groups = list(dict.fromkeys(data["group"]))
     if len(groups) < 2:
         return []
-    overall = multivariate_logrank_test(data["time"], data["group"], data["event"])
-    out = [
-        LogRank(
-            "logrank",
-            groups,
-            float(overall.test_statistic),
-            int(overall.degrees_of_freedom),
-            float(overall.p_value),
-        )
-    ]
+    out = [_test("logrank", data, groups)]
     if pairwise and len(groups) > 2:
-        summary = pairwise_logrank_test(data["time"], data["group"], data["event"]).summary
-        pairs = []
-        for (a, b), row in summary.iterrows():
-            pair = sorted((a, b), key=groups.index)
-            pairs.append(LogRank("pairwise", pair, float(row["test_statistic"]), 1, float(row["p"])))
-        out += sorted(pairs, key=lambda r: [groups.index(g) for g in r.groups])
+        for a, b in combinations(groups, 2):
+            out.append(_test("pairwise", data[data["group"].isin((a, b))], [a, b]))
     return out
