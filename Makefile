@@ -65,3 +65,9 @@ lint: venv
 
 clean:
 	rm -rf results logs benchmarks work .snakemake
+
+# Arriba 2.5.1 and STAR-Fusion 1.15.1 built from ../shared/tools (or CALLER_SRC=DIR) into .tools/bin,
+# with the stand-ins the CTAT genome library builder needs here; prints both versions.
+.PHONY: callers
+callers:
+	$(if $(CALLER_SRC),CALLER_SRC='$(CALLER_SRC)' )bash scripts/build-callers.sh
