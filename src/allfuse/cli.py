@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import NoReturn
 
@@ -21,6 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     ),
     "check-samples": ("allfuse.samplesheet", "validate a sample sheet (and config) before a run"),
     "check-reads": ("allfuse.reads", "stream a sample's paired FASTQ files: structure, names, counts"),
+    "check-reference": ("allfuse.reference", "check that genome FASTA and GTF name the same contigs"),
     "star-chimeric": ("allfuse.callers.star_chimeric", "summarise STAR Chimeric.out.junction into calls"),
     "transcripts": (
         "allfuse.transcriptome",
@@ -78,6 +80,16 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"allfuse {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a pipeline log shows one line, never a traceback
+        if os.environ.get("ALLFUSE_DEBUG"):
+            raise
+        what = str(exc).splitlines()[0] if str(exc) else ""
+        print(
+            f"allfuse {args.command}: error: {type(exc).__name__}: {what} "
+            "(an allfuse bug or unreadable input; ALLFUSE_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -107,11 +107,20 @@ class Annotation:
         # Ensembl GTFs keep the version apart; GENCODE puts it in the id.
         tver = _attr(attrs, "transcript_version")
         needs = (
-            tver.notna() & raw["transcript_id"].notna() & ~raw["transcript_id"].str.contains(".", regex=False, na=False)
+            tver.notna()
+            & raw["transcript_id"].notna()
+            & ~raw["transcript_id"].str.contains(".", regex=False, na=False)
         )
         raw.loc[needs, "transcript_id"] = raw.loc[needs, "transcript_id"] + "." + tver[needs]
         raw["gene_name"] = raw["gene_name"].fillna(raw["gene_id"])
 
+        e = raw[raw["feature"].isin(["transcript", "exon"])]
+        lacking = e["transcript_id"].isna() | e["gene_id"].isna()
+        if lacking.any():
+            raise InputError(
+                f"{path}: {int(lacking.sum())} transcript/exon line(s) without gene_id or transcript_id (first: "
+                f"{e.loc[lacking, 'chrom'].iloc[0]}:{e.loc[lacking, 'start'].iloc[0]}); a GTF names both on each"
+            )
         g = raw[raw["feature"] == "gene"]
         genes = g.assign(gene_type=_attr(g["attributes"], "gene_(?:bio)?type").fillna("."))[GENE_COLUMNS]
         t = raw[raw["feature"] == "transcript"]

@@ -21,19 +21,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from allfuse.compression import MAGIC, open_binary, sniff
 from allfuse.errors import InputError
 from allfuse.schema import write_tsv
 
-GZIP_MAGIC = b"\x1f\x8b"
+GZIP_MAGIC = MAGIC["gzip"]
 #: Records parsed per mate before any job starts: enough to catch a wrong or mismatched file.
 HEAD_RECORDS = 1000
 READ_CHECK_COLUMNS = ["sample", "fq1", "fq2", "compression_fq1", "compression_fq2", "read_pairs"]
 
 
 def compression(path: str | Path) -> str:
-    """'gzip' or 'plain', from the file's first bytes (never from its name)."""
-    with open(path, "rb") as fh:
-        return "gzip" if fh.read(2) == GZIP_MAGIC else "plain"
+    """'gzip' or 'plain', from the file's first bytes (never from its name); the sheet check has
+    already stopped any other compression with one line."""
+    return "gzip" if sniff(path) == "gzip" else "plain"
 
 
 def star_read_command(paths: list[str | Path]) -> str:
@@ -44,10 +45,6 @@ def star_read_command(paths: list[str | Path]) -> str:
     if kinds == {"plain"}:
         return "-"
     return "gzip -cdf"  # decompresses gzip and passes plain text through, per file
-
-
-def _open(path: Path):
-    return gzip.open(path, "rb") if compression(path) == "gzip" else open(path, "rb")
 
 
 def mate_name(header: bytes) -> bytes:
@@ -65,7 +62,7 @@ class Record:
 def records(path: Path, label: str, limit: int | None = None) -> Iterator[Record]:
     """FASTQ records of one file, checked for structure; InputError names label, file and line."""
     try:
-        with _open(path) as fh:
+        with open_binary(path, label) as fh:
             lines = fh if limit is None else islice(fh, 4 * limit)
             block: list[bytes] = []
             for number, raw in enumerate(lines, start=1):

@@ -8,7 +8,9 @@ FASTQ paths in the sheet may be relative: they are taken relative to the sheet's
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
+import io
 from pathlib import Path
 
 import jsonschema
@@ -23,6 +25,28 @@ __all__ = ["load_samples", "validate_config"]
 SAMPLE_COLUMNS = ["sample", "fq1", "fq2"]
 
 
+def _sheet_text(path: Path) -> str:
+    """The sheet as text, however a spreadsheet saved it: UTF-8 with or without a byte-order mark,
+    UTF-16 ("Unicode text"), CRLF or LF line ends (csv reads both)."""
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    if data.startswith(b"\x1f\x8b") or b"\x00" in data[:4096]:
+        raise InputError(f"{path}: sample sheet is not a text file (a tab-separated table is expected)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}: line {line}: sample sheet is not UTF-8 text (save it as UTF-8)") from None
+
+
+def _delimiter(text: str) -> str:
+    """Tab, as documented; a comma when the header line has commas and no tab (a sheet saved as
+    CSV, as nf-core pipelines take it)."""
+    header = next((ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")), "")
+    return "," if "\t" not in header and "," in header else "\t"
+
+
 def load_samples(
     path: str | Path, schema_dir: Path | None = None, check_files: bool = True, check_reads: bool = True
 ) -> pd.DataFrame:
@@ -34,13 +58,14 @@ def load_samples(
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: sample sheet not found")
-    with open(path, newline="") as fh:
-        # Keep real line numbers: comment lines are skipped but still counted.
-        rows = [
-            (n, fields)
-            for n, fields in enumerate(csv.reader(fh, delimiter="\t"), start=1)
-            if fields and not fields[0].startswith("#")
-        ]
+    text = _sheet_text(path)
+    delimiter = _delimiter(text)
+    # Keep real line numbers: comment lines are skipped but still counted.
+    rows = [
+        (n, fields)
+        for n, fields in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+        if fields and not fields[0].startswith("#")
+    ]
     if not rows:
         raise InputError(f"{path}: sample sheet is empty")
     header_line, header = rows[0][0], [h.strip() for h in rows[0][1]]

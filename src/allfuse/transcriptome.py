@@ -15,7 +15,7 @@ import gzip
 import re
 from pathlib import Path
 
-from pyfaidx import Fasta
+from pyfaidx import Fasta, FastaIndexingError, UnsupportedCompressionFormat
 
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation
@@ -56,13 +56,18 @@ def write_transcripts(fasta: str | Path, gtf: str | Path, out: str | Path) -> in
         raise InputError(f"{fasta}: genome FASTA not found")
     out = Path(out)
     index = out.with_name(out.name + ".genome.fai")
-    genome = Fasta(str(fasta), indexname=str(index), as_raw=True, sequence_always_upper=True, rebuild=True)
-    n = 0
+    try:
+        genome = Fasta(str(fasta), indexname=str(index), as_raw=True, sequence_always_upper=True, rebuild=True)
+    except (FastaIndexingError, UnsupportedCompressionFormat) as exc:
+        # pyfaidx needs equal line lengths within a record (STAR does not): say so, naming the file.
+        raise InputError(f"{fasta}: cannot be indexed: {exc}") from None
+    n = skipped = 0
     with atomic_write(out) as fh:
         for tid, ex in ann.exons.groupby("transcript_id", sort=False):
             chrom = ex["chrom"].iloc[0]
-            if chrom not in genome:
-                raise InputError(f"{gtf}: transcript {tid} is on contig {chrom}, which {fasta} does not have")
+            if chrom not in genome:  # the check before the run warned about these contigs
+                skipped += 1
+                continue
             strand = ex["strand"].iloc[0]
             ex = ex.sort_values("start", ascending=strand != "-")
             parts = [genome[chrom][int(s) - 1 : int(e)] for s, e in zip(ex["start"], ex["end"], strict=True)]
@@ -71,6 +76,10 @@ def write_transcripts(fasta: str | Path, gtf: str | Path, out: str | Path) -> in
             fh.writelines(seq[i : i + 60] + "\n" for i in range(0, len(seq), 60))
             n += 1
     index.unlink(missing_ok=True)
+    if n == 0:
+        raise InputError(f"{gtf}: no transcript lies on a contig of {fasta} ({skipped} on other contigs)")
+    if skipped:
+        print(f"allfuse: warning: {gtf}: {skipped} transcript(s) on contigs {fasta} lacks were left out")
     return n
 
 

@@ -66,6 +66,8 @@ rule samtools_sort:
         "results/{sample}/star/Aligned.out.bam",
     output:
         "results/{sample}/star/Aligned.sortedByCoord.out.bam",
+    params:
+        fail=lambda wc: tool_failed("samtools sort", f"sample {wc.sample}", f"results/{wc.sample}/logs/samtools_sort.log"),
     threads: 2
     resources:
         mem_mb=4000,
@@ -76,7 +78,7 @@ rule samtools_sort:
     conda:
         "../../envs/samtools.yaml"
     shell:
-        "samtools sort -@ {threads} -m 1500M -o {output:q} -T {output:q}.tmp {input:q} > {log:q} 2>&1"
+        "samtools sort -@ {threads} -m 1500M -o {output:q} -T {output:q}.tmp {input:q} > {log:q} 2>&1 {params.fail}"
 
 
 rule samtools_index:
@@ -84,6 +86,8 @@ rule samtools_index:
         "results/{sample}/star/Aligned.sortedByCoord.out.bam",
     output:
         "results/{sample}/star/Aligned.sortedByCoord.out.bam.bai",
+    params:
+        fail=lambda wc: tool_failed("samtools index", f"sample {wc.sample}", f"results/{wc.sample}/logs/samtools_index.log"),
     threads: 1
     resources:
         mem_mb=1000,
@@ -92,7 +96,7 @@ rule samtools_index:
     conda:
         "../../envs/samtools.yaml"
     shell:
-        "samtools index {input:q} > {log:q} 2>&1"
+        "samtools index {input:q} > {log:q} 2>&1 {params.fail}"
 
 
 rule star_qc:
@@ -103,6 +107,7 @@ rule star_qc:
     output:
         "results/{sample}/qc.tsv",
     params:
+        fail=lambda wc: tool_failed("allfuse qc", f"sample {wc.sample}", f"results/{wc.sample}/logs/star_qc.log"),
         allfuse=ALLFUSE,
         min_pairs=config["qc"]["min_input_pairs"],
         min_unique=config["qc"]["min_uniquely_mapped_pct"],
@@ -116,4 +121,4 @@ rule star_qc:
     shell:
         "{params.allfuse} qc --log {input.star:q} --reads {input.reads:q} --sample {wildcards.sample}"
         " --min-input-pairs {params.min_pairs} --min-uniquely-mapped-pct {params.min_unique}"
-        " --out {output:q} > {log:q} 2>&1; grep -h 'warning:' {log:q} >&2 || true"
+        " --out {output:q} > {log:q} 2>&1 {params.fail}; grep -h 'warning:' {log:q} >&2 || true"

@@ -2,13 +2,14 @@ rule annotate:
     # The same command users run on caller outputs made elsewhere (e.g. nf-core/rnafusion).
     input:
         unpack(caller_inputs),
-        gtf=REF["gtf"],
+        gtf=GENES_GTF,
         qc="results/{sample}/qc.tsv",
     output:
         calls=expand("results/{{sample}}/calls/{caller}.tsv", caller=CALLERS),
         fusions="results/{sample}/fusions.tsv",
         classification="results/{sample}/classification.json",
     params:
+        fail=lambda wc: tool_failed("allfuse annotate", f"sample {wc.sample}", f"results/{wc.sample}/logs/annotate.log"),
         allfuse=ALLFUSE,
         callers=caller_options,
         outdir=lambda wc, output: str(Path(output.fusions).parent),
@@ -25,7 +26,7 @@ rule annotate:
     shell:
         "{params.allfuse} annotate --sample {wildcards.sample} --gtf {input.gtf:q} --outdir {params.outdir:q}"
         " {params.callers} --qc {input.qc:q} --on-empty-caller not-assessable --min-junction-reads {params.min_junction}"
-        " --min-total-support {params.min_total} --merge-distance {params.distance} > {log:q} 2>&1"
+        " --min-total-support {params.min_total} --merge-distance {params.distance} > {log:q} 2>&1 {params.fail}"
 
 
 rule cohort:
@@ -36,6 +37,7 @@ rule cohort:
     output:
         "results/cohort.tsv",
     params:
+        fail=tool_failed("allfuse cohort", "cohort", "logs/cohort.log"),
         allfuse=ALLFUSE,
         results=lambda wc, output: str(Path(output[0]).parent),
         samples=list(SAMPLES.index),
@@ -48,4 +50,4 @@ rule cohort:
         "../../envs/allfuse.yaml"
     shell:
         "{params.allfuse} cohort --results {params.results:q} --samples {params.samples} --out {output:q}"
-        " > {log:q} 2>&1"
+        " > {log:q} 2>&1 {params.fail}"

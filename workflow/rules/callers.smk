@@ -69,8 +69,8 @@ rule arriba:
     # Arriba on the shared STAR BAM (chimeric alignments WithinBAM); database files named in config.
     input:
         bam="results/{sample}/star/Aligned.sortedByCoord.out.bam",
-        fasta=REF["fasta"],
-        gtf=REF["gtf"],
+        fasta=GENOME_FASTA,
+        gtf=GENES_GTF,
         blacklist=config.get("arriba", {}).get("blacklist", []),
         known_fusions=config.get("arriba", {}).get("known_fusions", []),
         protein_domains=config.get("arriba", {}).get("protein_domains", []),
@@ -78,6 +78,7 @@ rule arriba:
         fusions="results/{sample}/arriba/fusions.tsv",
         discarded="results/{sample}/arriba/fusions.discarded.tsv",
     params:
+        fail=lambda wc: tool_failed("arriba", f"sample {wc.sample}", f"results/{wc.sample}/logs/arriba.log"),
         extra=config.get("arriba", {}).get("extra", ""),
     threads: 1
     resources:
@@ -91,7 +92,7 @@ rule arriba:
     shell:
         "arriba -x {input.bam:q} -a {input.fasta:q} -g {input.gtf:q} -b {input.blacklist:q}"
         " -k {input.known_fusions:q} -t {input.known_fusions:q} -p {input.protein_domains:q}"
-        " -o {output.fusions:q} -O {output.discarded:q} {params.extra} > {log:q} 2>&1"
+        " -o {output.fusions:q} -O {output.discarded:q} {params.extra} > {log:q} 2>&1 {params.fail}"
 
 
 rule starfusion:
@@ -105,6 +106,7 @@ rule starfusion:
         abridged="results/{sample}/starfusion/star-fusion.fusion_predictions.abridged.tsv",
         full="results/{sample}/starfusion/star-fusion.fusion_predictions.tsv",
     params:
+        fail=lambda wc: tool_failed("STAR-Fusion", f"sample {wc.sample}", f"results/{wc.sample}/logs/starfusion.log"),
         outdir=lambda wc, output: str(Path(output.abridged).parent),
         extra=config.get("starfusion", {}).get("extra", ""),
     threads: 4
@@ -118,4 +120,4 @@ rule starfusion:
         "../../envs/star-fusion.yaml"
     shell:
         "STAR-Fusion --genome_lib_dir {input.genome_lib:q} -J {input.junctions:q} --output_dir {params.outdir:q}"
-        " --CPU {threads} {params.extra} > {log:q} 2>&1"
+        " --CPU {threads} {params.extra} > {log:q} 2>&1 {params.fail}"

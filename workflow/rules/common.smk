@@ -7,8 +7,10 @@ from pathlib import Path
 # The workflow uses this checkout's allfuse package even where it is not pip-installed.
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
+from allfuse.compression import sniff
 from allfuse.errors import InputError
 from allfuse.reads import star_read_command
+from allfuse.reference import check_reference
 from allfuse.samplesheet import load_samples, validate_config
 
 
@@ -18,21 +20,48 @@ def _fail(exc):
     sys.exit(1)
 
 
+# `snakemake --lint` reads the rules only (Snakemake builds its workflow without the environment
+# check then): it must pass on a fresh clone, before `make demo` has written the demo's reads and
+# reference, so the checks of files' contents are left to real runs and dry-runs.
+LINTING = not workflow.check_envvars
+# Once, before any job; not again in every job process (Snakemake parses the workflow per job).
+CHECK_FILES = workflow.is_main_process and not LINTING
+
 try:
     _source = ", ".join(map(str, workflow.config_settings.configfiles)) or "config/config.yaml"
     validate_config(config, _source, Path(workflow.basedir) / "workflow" / "schemas")
     SAMPLES = load_samples(
         config["samples"],
         Path(workflow.basedir) / "workflow" / "schemas",
-        check_reads=workflow.is_main_process,  # once, before any job; not again in every job process
+        check_files=not LINTING,
+        check_reads=CHECK_FILES,
     )
+    WORK = config["work_dir"].rstrip("/")
+    if CHECK_FILES:
+        for _warning in check_reference(
+            config["reference"]["fasta"], config["reference"]["gtf"], f"{WORK}/.allfuse"
+        ):
+            print(f"allfuse: warning: {_warning}", file=sys.stderr)
 except InputError as exc:
     _fail(exc)
 
 CALLERS = list(config["callers"])
 REF = config["reference"]
-# Generated reference files (STAR index, transcript FASTA, kallisto index, pizzly GTF).
-WORK = config["work_dir"].rstrip("/")
+
+
+def prepared_reference(key, name):
+    """The reference file every tool reads: the user's own when plain; a gzipped (or BGZF) one
+    decompressed once into work_dir (rule unpack_reference), never touched in place. Told from
+    the file's bytes; a file not there yet (lint, a job process on another node) counts as plain."""
+    path = REF[key]
+    if Path(path).is_file() and sniff(path) == "gzip":
+        return f"{WORK}/reference/{name}"
+    return path
+
+
+# Generated reference files go to WORK (STAR index, transcript FASTA, kallisto index, pizzly GTF).
+GENOME_FASTA = prepared_reference("fasta", "genome.fa")
+GENES_GTF = prepared_reference("gtf", "genes.gtf")
 
 
 def _allfuse_command():

@@ -1,13 +1,37 @@
+rule unpack_reference:
+    # A gzipped or BGZF FASTA/GTF as distributed (GENCODE's .fa.gz, .gtf.gz), decompressed once for
+    # every tool (STAR, pyfaidx, pizzly, Arriba need plain files); the user's file is only read.
+    input:
+        lambda wc: REF["fasta" if wc.name == "genome.fa" else "gtf"],
+    output:
+        f"{WORK}/reference/{{name}}",
+    params:
+        fail=lambda wc, input: tool_failed("gzip -d", f"reference {input[0]}", f"logs/unpack_reference_{wc.name}.log"),
+    wildcard_constraints:
+        name="genome\\.fa|genes\\.gtf",
+    threads: 1
+    resources:
+        mem_mb=500,
+    log:
+        "logs/unpack_reference_{name}.log",
+    benchmark:
+        "benchmarks/unpack_reference_{name}.tsv"
+    conda:
+        "../../envs/gzip.yaml"
+    shell:
+        "{{ gzip -cd {input:q} > {output:q}.tmp 2> {log:q} && mv {output:q}.tmp {output:q}; }} {params.fail}"
+
+
 rule star_index:
     input:
-        fasta=REF["fasta"],
-        gtf=REF["gtf"],
+        fasta=GENOME_FASTA,
+        gtf=GENES_GTF,
     output:
         directory(f"{WORK}/star_index"),
     params:
         sa=REF["star_sa_index_nbases"],
         overhang=REF["read_length"] - 1,
-        fail=tool_failed("STAR genomeGenerate", "reference", "logs/star_index.log"),
+        fail=tool_failed("STAR genomeGenerate", f"reference {REF['fasta']} + {REF['gtf']}", "logs/star_index.log"),
     threads: 8
     resources:
         mem_mb=36000,
@@ -25,13 +49,14 @@ rule star_index:
 
 rule transcripts_fasta:
     input:
-        fasta=REF["fasta"],
-        gtf=REF["gtf"],
+        fasta=GENOME_FASTA,
+        gtf=GENES_GTF,
     output:
         fasta=f"{WORK}/transcripts.fa",
         gtf=f"{WORK}/pizzly.gtf",
     params:
         allfuse=ALLFUSE,
+        fail=tool_failed("allfuse transcripts", f"reference {REF['fasta']} + {REF['gtf']}", "logs/transcripts_fasta.log"),
     threads: 1
     resources:
         mem_mb=4000,
@@ -41,7 +66,7 @@ rule transcripts_fasta:
         "../../envs/allfuse.yaml"
     shell:
         "{params.allfuse} transcripts --fasta {input.fasta:q} --gtf {input.gtf:q} --out {output.fasta:q}"
-        " --gtf-out {output.gtf:q} > {log:q} 2>&1"
+        " --gtf-out {output.gtf:q} > {log:q} 2>&1 {params.fail}; grep -h 'warning:' {log:q} >&2 || true"
 
 
 rule kallisto_index:
@@ -51,7 +76,7 @@ rule kallisto_index:
         f"{WORK}/kallisto.idx",
     params:
         k=config["pizzly"]["k"],
-        fail=tool_failed("kallisto index", "reference", "logs/kallisto_index.log"),
+        fail=tool_failed("kallisto index", f"reference {REF['fasta']} + {REF['gtf']}", "logs/kallisto_index.log"),
     threads: 1
     resources:
         mem_mb=16000,

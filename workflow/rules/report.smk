@@ -10,6 +10,7 @@ rule provenance:
     output:
         "results/provenance.json",
     params:
+        fail=tool_failed("allfuse provenance", "run", "logs/provenance.log"),
         allfuse=ALLFUSE,
         callers=" ".join(CALLERS),
         config=json.dumps(config, sort_keys=True, default=str),
@@ -24,7 +25,7 @@ rule provenance:
         "../../envs/allfuse.yaml"
     shell:
         "{params.allfuse} provenance --fasta {input.fasta:q} --gtf {input.gtf:q} --callers {params.callers}"
-        " --config-json {params.config:q} --out {output:q} > {log:q} 2>&1"
+        " --config-json {params.config:q} --out {output:q} > {log:q} 2>&1 {params.fail}"
 
 
 rule report:
@@ -41,6 +42,7 @@ rule report:
             labels={"sample": "{sample}", "file": "fusion report"},
         ),
     params:
+        fail=lambda wc: tool_failed("allfuse report", f"sample {wc.sample}", f"results/{wc.sample}/logs/report.log"),
         allfuse=ALLFUSE,
         sample_dir=lambda wc, input: str(Path(input.classification).parent),
         max_diagrams=config.get("report", {}).get("max_diagrams", 10),
@@ -53,7 +55,7 @@ rule report:
         "../../envs/allfuse.yaml"
     shell:
         "{params.allfuse} report --sample-dir {params.sample_dir:q} --provenance {input.provenance:q}"
-        " --max-diagrams {params.max_diagrams} --out {output:q} > {log:q} 2>&1"
+        " --max-diagrams {params.max_diagrams} --out {output:q} > {log:q} 2>&1 {params.fail}"
 
 
 rule cohort_report:
@@ -64,6 +66,7 @@ rule cohort_report:
     output:
         report("results/cohort.html", category="Cohort", labels={"file": "cohort report"}),
     params:
+        fail=tool_failed("allfuse cohort-report", "cohort", "logs/cohort_report.log"),
         allfuse=ALLFUSE,
         results=lambda wc, input: str(Path(input.cohort).parent),
         samples=list(SAMPLES.index),
@@ -79,4 +82,4 @@ rule cohort_report:
         "../../envs/allfuse.yaml"
     shell:
         "{params.allfuse} cohort-report --results {params.results:q} --samples {params.samples:q}"
-        " --out {output:q} {params.survival} > {log:q} 2>&1"
+        " --out {output:q} {params.survival} > {log:q} 2>&1 {params.fail}"

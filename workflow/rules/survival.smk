@@ -16,6 +16,7 @@ if config.get("clinical"):
             png=f"results/survival/km_{SURVIVAL_NAME}.png",
             excluded="results/survival/excluded.tsv",
         params:
+            fail=tool_failed("allfuse survival", "survival", "logs/survival.log"),
             allfuse=ALLFUSE,
             outdir=lambda wc, output: str(Path(output.table).parent),
             by=SURVIVAL.get("by", "subtype"),
@@ -35,4 +36,4 @@ if config.get("clinical"):
             "{params.allfuse} survival --cohort {input.cohort:q} --clinical {input.clinical:q}"
             " --by {params.by:q} --out {params.outdir:q} --time-point {params.time_point}"
             " --time-unit {params.time_unit} --ci {params.ci} --groupings-json {params.groupings:q}"
-            " {params.pairwise} > {log:q} 2>&1"
+            " {params.pairwise} > {log:q} 2>&1 {params.fail}"
