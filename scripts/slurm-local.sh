@@ -13,7 +13,8 @@
 # inside each job. `start` refuses to run if that path is taken (a real site's config or another
 # cluster started by this script); `stop` removes the symlink only if it still points into DIR.
 #
-# Needs root (slurmd starts jobs as their user) and the Debian packages from `make install-slurm`
+# Needs root (slurmd starts jobs as their user; another user can run this script with sudo, the jobs
+# then run as that user) and the Debian packages from `make install-slurm`
 # (slurmctld slurmd slurm-client munge). No systemd, no cgroups: processes are tracked by
 # proctrack/linuxproc, tasks are not confined (task/none), and there is no accounting database
 # (accounting_storage/none), so the executor asks squeue, not sacct, for job states
@@ -35,7 +36,9 @@ node_value() { slurmd -C | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
 
 write_config() {
     mkdir -p "$dir"/{munge,state,spool,log}
-    chmod 700 "$dir/munge"
+    # munged wants its socket folder searchable by all: clients that are not root (a user who started
+    # this script through sudo, and that user's jobs) reach the socket; the key stays root's alone.
+    chmod 711 "$dir/munge"
     if [ ! -s "$dir/munge/munge.key" ]; then
         dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
         chmod 400 "$dir/munge/munge.key"

@@ -1,7 +1,14 @@
-"""Shared fixtures: paths, and one real pipeline run on a small simulated cohort per test session."""
+"""Shared fixtures: paths, and one real pipeline run on a small simulated cohort per test session.
+
+Real public caller outputs, reads and references live outside the checkout, in ``../shared/data``.
+Tests reach them only through :func:`shared_path`, never at import time, so the suite collects
+without that folder. Where it is absent, every test that reads it skips with one reason
+(``SHARED_ABSENT``); with ``CI=true`` those tests fail with the same words, since CI has the folder.
+"""
 
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
@@ -10,10 +17,59 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from slurm_cluster import NEEDS_ROOT, as_root
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 BIN = Path(sys.executable).parent
+SHARED_ABSENT = f"needs ../shared/data (absent: {SHARED}): real public caller outputs and reads"
+
+
+def in_ci() -> bool:
+    """CI runs the suite with everything present: what would skip elsewhere fails there."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def shared_path(rel: str = "") -> Path:
+    """``../shared/data/<rel>``, for use inside a test or fixture (never at import time).
+
+    Without ../shared/data the calling test skips (a fixture: every test using it), all with the
+    single reason ``SHARED_ABSENT``; with ``CI=true`` it fails with that reason instead.
+    """
+    if not SHARED.is_dir():
+        if in_ci():
+            pytest.fail(SHARED_ABSENT, pytrace=False)
+        pytest.skip(SHARED_ABSENT)  # ../shared absent: the one reason line
+    return SHARED / rel
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Always list skip reasons in the summary (``-rs``): a skipped test must say why it did not run."""
+    chars = config.option.reportchars or ""
+    if not any(c in chars for c in "sSaAN"):
+        config.option.reportchars = chars + "s"
+
+
+def _where(func) -> tuple[str, int]:
+    code = inspect.unwrap(func).__code__
+    return code.co_filename, code.co_firstlineno
+
+
+#: Skip reasons shared by many tests, each listed once in the summary at the place that decides it.
+#: (pytest would list a skip raised in a fixture once per test, at the test's own line.)
+ONE_LINE_SKIPS = {SHARED_ABSENT: _where(shared_path), NEEDS_ROOT: _where(as_root)}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.skipped and isinstance(report.longrepr, tuple):
+        reason = report.longrepr[2]
+        site = ONE_LINE_SKIPS.get(reason.removeprefix("Skipped: "))
+        if site:
+            report.longrepr = (*site, reason)
+    return report
 
 
 def run_snakemake(workdir: Path, configfile: Path, *extra: str) -> subprocess.CompletedProcess:

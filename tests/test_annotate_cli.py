@@ -5,12 +5,13 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import BIN, SHARED, read_tsv
+from conftest import BIN, read_tsv, shared_path
 
 
 def test_fusioninspector_gets_its_own_table(tmp_path: Path) -> None:
-    fi = SHARED / "fusioninspector/ex2.finspector.fusion_predictions.final.abridged.FFPM"
-    cmd = [str(BIN / "allfuse"), "annotate", "--sample", "FI", "--gtf", str(SHARED / "hamlet/reference/hamlet-ref.gtf"),
+    fi = shared_path("fusioninspector/ex2.finspector.fusion_predictions.final.abridged.FFPM")
+    gtf = shared_path("hamlet/reference/hamlet-ref.gtf")
+    cmd = [str(BIN / "allfuse"), "annotate", "--sample", "FI", "--gtf", str(gtf),
            "--outdir", str(tmp_path), "--fusioninspector", str(fi)]  # fmt: skip
     subprocess.run(cmd, check=True, capture_output=True)
     calls = read_tsv(tmp_path / "calls" / "fusioninspector.tsv")

@@ -15,6 +15,7 @@ the test; transcript ids of the MANE transcripts are the real ones.
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import BIN, SHARED, read_tsv
+from conftest import BIN, read_tsv, shared_path
 
 from allfuse.resources import load_resources
 
@@ -40,14 +41,15 @@ MANE = {
 }
 #: Invented ids of the non-canonical isoform (skips exon 2) written before the MANE transcript.
 SKIP = {gene: f"ENST9{i:010d}.1" for i, gene in enumerate(GENES, start=1)}
-ARRIBA_HEADER = (SHARED / "arriba/fusions.tsv").read_text().split("\n", 1)[0].lstrip("#").split("\t")
-STARFUSION_HEADER = (
-    (SHARED / "easyfuse-src/input_starfusion.star-fusion.fusion_predictions.tsv")
-    .read_text()
-    .split("\n", 1)[0]
-    .lstrip("#")
-    .split("\t")
-)
+#: Real outputs in ../shared/data whose header lines the written caller files use.
+ARRIBA_REAL = "arriba/fusions.tsv"
+STARFUSION_REAL = "easyfuse-src/input_starfusion.star-fusion.fusion_predictions.tsv"
+
+
+@functools.cache
+def real_header(rel: str) -> list[str]:
+    """Column names of a real caller output in ../shared/data (its first line, without '#')."""
+    return shared_path(rel).read_text().split("\n", 1)[0].lstrip("#").split("\t")
 
 
 # ---- MANE exons ----------------------------------------------------------------------------------
@@ -265,10 +267,10 @@ def annotate(tmp: Path, gtf: Path, arriba: list[dict] | None = None, starfusion:
     """Write the caller files, run ``allfuse annotate`` and read back what it wrote."""
     cmd = [str(BIN / "allfuse"), "annotate", "--sample", "S", "--gtf", str(gtf), "--outdir", str(tmp / "out")]
     if arriba is not None:
-        cmd += ["--arriba", str(write_table(tmp / "fusions.tsv", ARRIBA_HEADER, arriba))]
+        cmd += ["--arriba", str(write_table(tmp / "fusions.tsv", real_header(ARRIBA_REAL), arriba))]
     if starfusion is not None:
         sf = tmp / "star-fusion.fusion_predictions.abridged.tsv"
-        cmd += ["--starfusion", str(write_table(sf, STARFUSION_HEADER, starfusion))]
+        cmd += ["--starfusion", str(write_table(sf, real_header(STARFUSION_REAL), starfusion))]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = tmp / "out"

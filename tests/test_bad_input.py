@@ -11,13 +11,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BIN, REPO, SHARED, one_line_error, run_snakemake, write_config
+from conftest import BIN, REPO, one_line_error, run_snakemake, shared_path, write_config
 
 
 @pytest.fixture(scope="module")
 def fastqs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Two real (tiny) FASTQ files: Arriba's BCR::ABL1 test reads."""
-    return SHARED / "arriba/read1.fastq.gz", SHARED / "arriba/read2.fastq.gz"
+    return shared_path("arriba/read1.fastq.gz"), shared_path("arriba/read2.fastq.gz")
 
 
 def _sheet(path: Path, rows: list[str]) -> Path:
@@ -28,16 +28,14 @@ def _sheet(path: Path, rows: list[str]) -> Path:
 def _dry_run(tmp_path: Path, sheet: Path, **overrides) -> subprocess.CompletedProcess:
     fasta, gtf = tmp_path / "genome.fa", tmp_path / "genes.gtf"
     fasta.write_text(">chr1\nACGT\n")
-    gtf.write_text("")
+    gtf.write_text('chr1\tt\texon\t1\t4\t.\t+\t.\tgene_id "G1"; transcript_id "T1"; gene_name "G1";\n')
     cfg = write_config(tmp_path / "config.yaml", sheet, fasta, gtf, **overrides)
     return run_snakemake(tmp_path, cfg, "-n")
 
 
 def test_missing_fastq(tmp_path: Path, fastqs) -> None:
     sheet = _sheet(tmp_path / "s.tsv", [f"P1\t{fastqs[0]}\t{tmp_path / 'missing_R2.fastq.gz'}"])
-    one_line_error(
-        _dry_run(tmp_path, sheet), "s.tsv: line 2 (sample P1)", "fq2 file not found", "missing_R2"
-    )
+    one_line_error(_dry_run(tmp_path, sheet), "s.tsv: line 2 (sample P1)", "fq2 file not found", "missing_R2")
     assert not (tmp_path / "results").exists()
 
 
@@ -84,24 +82,24 @@ def _annotate(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_annotate_wrong_kind_of_file_leaves_no_results(tmp_path: Path) -> None:
-    gtf = SHARED / "hamlet/reference/hamlet-ref.gtf"
-    before = (SHARED / "fusion-report/test_data/starfusion.tsv").read_bytes()
+    gtf = shared_path("hamlet/reference/hamlet-ref.gtf")
+    before = shared_path("fusion-report/test_data/starfusion.tsv").read_bytes()
     proc = _annotate(
-        tmp_path, "--gtf", str(gtf), "--arriba", str(SHARED / "fusion-report/test_data/starfusion.tsv")
+        tmp_path, "--gtf", str(gtf), "--arriba", str(shared_path("fusion-report/test_data/starfusion.tsv"))
     )
     line = one_line_error(proc, "starfusion.tsv")
     assert "Arriba" in line or "arriba" in line
     assert not (tmp_path / "out").exists()
-    assert (SHARED / "fusion-report/test_data/starfusion.tsv").read_bytes() == before  # input untouched
+    assert shared_path("fusion-report/test_data/starfusion.tsv").read_bytes() == before  # input untouched
 
 
 def test_annotate_missing_input_and_bad_gtf(tmp_path: Path) -> None:
-    gtf = SHARED / "hamlet/reference/hamlet-ref.gtf"
+    gtf = shared_path("hamlet/reference/hamlet-ref.gtf")
     one_line_error(_annotate(tmp_path, "--gtf", str(gtf), "--pizzly", str(tmp_path / "nope.json")),
                     "nope.json", "not found")  # fmt: skip
     bad_gtf = tmp_path / "bad.gtf"
     bad_gtf.write_text("this is not a GTF\n")
-    proc = _annotate(tmp_path, "--gtf", str(bad_gtf), "--arriba", str(SHARED / "arriba/fusions.tsv"))
+    proc = _annotate(tmp_path, "--gtf", str(bad_gtf), "--arriba", str(shared_path("arriba/fusions.tsv")))
     one_line_error(proc, "bad.gtf")
     assert not (tmp_path / "out").exists()
 

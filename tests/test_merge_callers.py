@@ -25,12 +25,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import BIN, REPO, SHARED, read_tsv
+from conftest import BIN, REPO, read_tsv, shared_path
 
-ARRIBA_REAL = SHARED / "arriba" / "fusions.tsv"  # Arriba v2.x layout
-STARFUSION_REAL = SHARED / "easyfuse-src" / "input_starfusion.star-fusion.fusion_predictions.tsv"
-FUSION_REPORT = SHARED / "fusion-report" / "test_data"
-RESOLWE = SHARED / "resolwe-bio"
+# Real outputs and reads in ../shared/data, reached through shared_path() inside the tests.
+ARRIBA_REAL = "arriba/fusions.tsv"  # Arriba v2.x layout
+STARFUSION_REAL = "easyfuse-src/input_starfusion.star-fusion.fusion_predictions.tsv"
+FUSION_REPORT = "fusion-report/test_data"
+RESOLWE = "resolwe-bio"
 
 # GRCh38 BCR::ABL1 e14a2 (b3a2): last base of BCR exon 14 -> first base of ABL1 exon 2 (MANE Select).
 BCR_E14, BCR_E13, BCR_E15_START = 23290413, 23289621, 23292541
@@ -43,15 +44,17 @@ def header_of(path: Path) -> list[str]:
         return fh.readline().rstrip("\n").split("\t")
 
 
-def write_table(path: Path, real: Path, rows: list[dict]) -> Path:
-    """Rows under the header of a real file of the same tool; columns not given are '.'."""
-    header = header_of(real)
+def write_table(path: Path, real: str, rows: list[dict]) -> Path:
+    """Rows under the header of a real file of the same tool (``real``, in ../shared/data); columns not
+    given are '.'."""
+    source = shared_path(real)
+    header = header_of(source)
     names = [h.removeprefix("#") for h in header]
     with open(path, "w") as fh:
         fh.write("\t".join(header) + "\n")
         for row in rows:
             unknown = set(row) - set(names)
-            assert not unknown, f"not a column of {real.name}: {unknown}"
+            assert not unknown, f"not a column of {source.name}: {unknown}"
             fh.write("\t".join(str(row.get(n, ".")) for n in names) + "\n")
     return path
 
@@ -371,7 +374,7 @@ def brd4_nutm1_gtf(path: Path) -> Path:
     from resources/mane_exons.tsv.
     """
     lines = []
-    source = SHARED / "easyfuse" / "ref_data" / "Homo_sapiens.GRCh38.110_miniannotation.gtf"
+    source = shared_path("easyfuse") / "ref_data" / "Homo_sapiens.GRCh38.110_miniannotation.gtf"
     with open(source) as fh:
         brd4 = [line for line in fh if 'gene_name "BRD4"' in line]
     for line in brd4:
@@ -386,14 +389,15 @@ def brd4_nutm1_gtf(path: Path) -> Path:
 
 
 def test_nfcore_outputs_give_one_brd4_nutm1_event(tmp_path: Path) -> None:
+    nfcore = shared_path(FUSION_REPORT)
     gtf = brd4_nutm1_gtf(tmp_path / "brd4_nutm1.gtf")
     out = annotate(
         tmp_path / "out",
         gtf,
-        arriba=FUSION_REPORT / "arriba.tsv",
-        starfusion=FUSION_REPORT / "starfusion.tsv",
-        fusioncatcher=FUSION_REPORT / "fusioncatcher.txt",
-        pizzly=FUSION_REPORT / "pizzly.tsv",
+        arriba=nfcore / "arriba.tsv",
+        starfusion=nfcore / "starfusion.tsv",
+        fusioncatcher=nfcore / "fusioncatcher.txt",
+        pizzly=nfcore / "pizzly.tsv",
     )
     for caller in ("arriba", "starfusion", "fusioncatcher"):
         calls = read_tsv(out / "calls" / f"{caller}.tsv")
@@ -435,10 +439,11 @@ ARRIBA_CCDC6_RET = ("minigenome", 609384, "minigenome", 490475)  # exon boundari
 @pytest.fixture(scope="module")
 def ccdc6_ret(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """STAR (index + alignment with the pipeline's chimeric options) and annotate, once."""
+    resolwe = shared_path(RESOLWE)
     assert shutil.which("STAR"), "STAR not on PATH"
     work = tmp_path_factory.mktemp("resolwe")
     for name in ("minigenome.fasta.gz", "minigenome.gtf.gz"):
-        with gzip.open(RESOLWE / name, "rb") as src, open(work / name.removesuffix(".gz"), "wb") as dst:
+        with gzip.open(resolwe / name, "rb") as src, open(work / name.removesuffix(".gz"), "wb") as dst:
             shutil.copyfileobj(src, dst)
     index = work / "index"
     index.mkdir()
@@ -470,8 +475,8 @@ def ccdc6_ret(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--genomeDir",
         str(index),
         "--readFilesIn",
-        str(RESOLWE / "reads_R1.fastq.gz"),
-        str(RESOLWE / "reads_R2.fastq.gz"),
+        str(resolwe / "reads_R1.fastq.gz"),
+        str(resolwe / "reads_R2.fastq.gz"),
         "--readFilesCommand",
         "zcat",
         "--outSAMtype",
@@ -489,12 +494,12 @@ def ccdc6_ret(tmp_path_factory: pytest.TempPathFactory) -> Path:
         work / "minigenome.gtf",
         sample="R",
         star_chimeric=junctions,
-        arriba=RESOLWE / "expected_fusions.tsv.gz",
+        arriba=resolwe / "expected_fusions.tsv.gz",
     )
 
 
 def test_star_chimeric_finds_ccdc6_ret_at_arribas_breakpoints(ccdc6_ret: Path) -> None:
-    with gzip.open(RESOLWE / "expected_fusions.tsv.gz", "rt") as fh:
+    with gzip.open(shared_path(RESOLWE) / "expected_fusions.tsv.gz", "rt") as fh:
         arriba = next(
             r for r in csv.DictReader(fh, delimiter="\t") if (r["#gene1"], r["gene2"]) == ("CCDC6", "RET")
         )

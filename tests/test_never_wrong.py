@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BIN, REPO, SHARED, one_line_error, read_tsv, run_snakemake, write_config
+from conftest import BIN, REPO, one_line_error, read_tsv, run_snakemake, shared_path, write_config
 
 SIDE_COLUMNS = ("sample", "event_id", "reciprocal_of")
 
@@ -84,7 +84,9 @@ def odd_inputs(sim_run: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 @pytest.mark.parametrize("sample", ["PLAIN", "SPACE"])
-def test_plain_fastq_and_space_in_path_give_the_gzip_result(odd_inputs: dict, sim_run: Path, sample: str) -> None:
+def test_plain_fastq_and_space_in_path_give_the_gzip_result(
+    odd_inputs: dict, sim_run: Path, sample: str
+) -> None:
     got, want = odd_inputs["run"] / "results" / sample, sim_run / "results" / "T01"
     assert classification(got / "classification.json") == classification(want / "classification.json")
     assert comparable_events(got / "fusions.tsv").equals(comparable_events(want / "fusions.tsv"))
@@ -223,14 +225,18 @@ def test_empty_caller_file_in_the_pipeline_mode_is_not_assessable(tmp_path: Path
 
 
 def test_header_only_file_is_a_valid_empty_result(tmp_path: Path, sim_run: Path) -> None:
-    header = (SHARED / "arriba" / "fusions.tsv").read_text().splitlines()[0]
+    header = shared_path("arriba/fusions.tsv").read_text().splitlines()[0]
     only = tmp_path / "fusions.tsv"
     only.write_text(header + "\n")
     out = tmp_path / "out"
     proc = _annotate(out, "--gtf", str(sim_run / "sim" / "genes.gtf"), "--arriba", str(only))
     assert proc.returncode == 0, proc.stderr
     cls = json.loads((out / "classification.json").read_text())
-    assert (cls["status"], cls["group"], cls["subtype"]) == ("no defining fusion detected", "KMT2A-wt", "none")
+    assert (cls["status"], cls["group"], cls["subtype"]) == (
+        "no defining fusion detected",
+        "KMT2A-wt",
+        "none",
+    )
 
 
 def test_binary_and_gzipped_pizzly_and_star_files(tmp_path: Path, sim_run: Path) -> None:
@@ -326,6 +332,7 @@ def test_killed_run_resumed_gives_identical_tables(sim_run: Path, tmp_path: Path
 def test_wheel_is_self_contained(tmp_path: Path) -> None:
     """The wheel (what ``pip install .`` installs) carries its fact tables and schemas: installed
     outside the checkout, ``allfuse annotate`` runs on a shared Arriba file."""
+    gtf, arriba = shared_path("hamlet/reference/hamlet-ref.gtf"), shared_path("arriba/fusions.tsv")
     wheels = tmp_path / "wheels"
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)],
@@ -347,7 +354,7 @@ def test_wheel_is_self_contained(tmp_path: Path) -> None:
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "allfuse", "annotate", "--sample", "BA", "--outdir", str(out),
-         "--gtf", str(SHARED / "hamlet/reference/hamlet-ref.gtf"), "--arriba", str(SHARED / "arriba/fusions.tsv")],
+         "--gtf", str(gtf), "--arriba", str(arriba)],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
@@ -357,9 +364,12 @@ def test_wheel_is_self_contained(tmp_path: Path) -> None:
 
 def test_mitochondrial_chimeras_are_flagged_never_the_best_event(tmp_path: Path) -> None:
     """Real K562 reads (STAR on HAMLET's GRCh38): 45 mitochondrial chimeras beside one BCR::ABL1."""
-    junctions = SHARED / "generated-here/star-2.7.10b_K562f_vs_hamlet-ref/multimap_format1/Chimeric.out.junction"
+    junctions = shared_path(
+        "generated-here/star-2.7.10b_K562f_vs_hamlet-ref/multimap_format1/Chimeric.out.junction"
+    )
+    gtf = shared_path("hamlet/reference/hamlet-ref.gtf")
     out = tmp_path / "out"
-    proc = _annotate(out, "--gtf", str(SHARED / "hamlet/reference/hamlet-ref.gtf"), "--star-chimeric", str(junctions))
+    proc = _annotate(out, "--gtf", str(gtf), "--star-chimeric", str(junctions))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("S: 1 fusion events; fusion detected")
     events = read_tsv(out / "fusions.tsv")
@@ -369,16 +379,25 @@ def test_mitochondrial_chimeras_are_flagged_never_the_best_event(tmp_path: Path)
     (real,) = events[events["artefact"] == "False"].itertuples(index=False)
     assert (real.fusion, real.junction_reads, real.spanning_frags) == ("BCR::ABL1", "27", "17")
     cls = json.loads((out / "classification.json").read_text())
-    assert (cls["subtype"], cls["driver_fusion"], cls["exon_5p"], cls["exon_3p"]) == ("BCR::ABL1", "BCR::ABL1", 14, 2)
+    assert (cls["subtype"], cls["driver_fusion"], cls["exon_5p"], cls["exon_3p"]) == (
+        "BCR::ABL1",
+        "BCR::ABL1",
+        14,
+        2,
+    )
 
 
 def test_user_config_is_not_merged_over_the_demo(tmp_path: Path, sim_run: Path) -> None:
     """A --configfile is the whole config: the demo's clinical table, QC values and paths do not leak
     in; what the user leaves out takes the schema's documented defaults."""
     sim = sim_run / "sim"
-    rows = [(f"T0{i}", sim / "reads" / f"T0{i}_R1.fastq.gz", sim / "reads" / f"T0{i}_R2.fastq.gz") for i in (1, 2)]
+    rows = [
+        (f"T0{i}", sim / "reads" / f"T0{i}_R1.fastq.gz", sim / "reads" / f"T0{i}_R2.fastq.gz") for i in (1, 2)
+    ]
     s = sheet(tmp_path / "samples.tsv", rows)  # no clinical table beside it
-    cfg = write_config(tmp_path / "config.yaml", s, sim / "genome.fa", sim / "genes.gtf", qc={"min_input_pairs": 5})
+    cfg = write_config(
+        tmp_path / "config.yaml", s, sim / "genome.fa", sim / "genes.gtf", qc={"min_input_pairs": 5}
+    )
     proc = run_snakemake(tmp_path, cfg, "-n", "--printshellcmds")
     assert proc.returncode == 0, proc.stderr[-2000:]
     plan = proc.stdout

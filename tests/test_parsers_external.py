@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import shared_path
 
 from allfuse.callers import arriba, fusioncatcher, starfusion
 from allfuse.errors import InputError
 from allfuse.schema import CALL_COLUMNS, ORIG_PREFIX
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 Parser = Callable[[str | Path, str], pd.DataFrame]
 
@@ -62,7 +61,7 @@ IDS = [f for _, f in ALL_FILES]
 
 def _lines(rel: str) -> list[str]:
     """Non-blank lines of a shared file, gzip or not."""
-    path = SHARED / rel
+    path = shared_path(rel)
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt") as fh:
         return [line.rstrip("\n") for line in fh if line.strip()]
@@ -70,7 +69,7 @@ def _lines(rel: str) -> list[str]:
 
 def _reference_table(rel: str) -> pd.DataFrame:
     """The file as pandas reads it with no quoting and no NA guessing: the lossless reference."""
-    path = SHARED / rel
+    path = shared_path(rel)
     df = pd.read_csv(
         path, sep="\t", dtype=str, keep_default_na=False, quoting=csv.QUOTE_NONE, na_filter=False
     )
@@ -97,7 +96,7 @@ def _breakpoints(r: pd.Series) -> tuple:
 
 @pytest.mark.parametrize(("parse", "rel"), ALL_FILES, ids=IDS)
 def test_declared_columns_first_and_one_row_per_line(parse: Parser, rel: str) -> None:
-    df = parse(SHARED / rel, "S1")
+    df = parse(shared_path(rel), "S1")
     assert list(df.columns[: len(CALL_COLUMNS)]) == CALL_COLUMNS
     assert len(df) == len(_lines(rel)) - 1
     assert len(df) > 0
@@ -111,7 +110,7 @@ def test_declared_columns_first_and_one_row_per_line(parse: Parser, rel: str) ->
 
 @pytest.mark.parametrize(("parse", "rel"), ALL_FILES, ids=IDS)
 def test_original_columns_kept_unchanged(parse: Parser, rel: str) -> None:
-    df = parse(SHARED / rel, "S1")
+    df = parse(shared_path(rel), "S1")
     header = _lines(rel)[0].split("\t")
     expected_names = [ORIG_PREFIX + name.removeprefix("#") for name in header]
     assert list(df.columns[len(CALL_COLUMNS) :]) == expected_names
@@ -126,7 +125,7 @@ def test_original_columns_kept_unchanged(parse: Parser, rel: str) -> None:
 
 
 def test_arriba_v2_bcr_abl1() -> None:
-    df = arriba.parse(SHARED / "arriba/fusions.tsv", "S1")
+    df = arriba.parse(shared_path("arriba/fusions.tsv"), "S1")
     r = _row(df, fusion="BCR::ABL1")
     assert r.caller == "arriba"
     assert _breakpoints(r) == ("22", 23632600, "+", "9", 133729451, "+")
@@ -143,7 +142,7 @@ def test_arriba_v2_bcr_abl1() -> None:
 
 
 def test_arriba_v1_layout_same_breakpoints() -> None:
-    df = arriba.parse(SHARED / "arriba/fusions_v1.2.0-format/fusions.tsv", "S1")
+    df = arriba.parse(shared_path("arriba/fusions_v1.2.0-format/fusions.tsv"), "S1")
     r = _row(df, fusion="BCR::ABL1")
     assert _breakpoints(r) == ("22", 23632600, "+", "9", 133729451, "+")
     assert (r.junction_reads, r.spanning_frags) == (4, 0)  # split_reads 3 + 1
@@ -154,7 +153,7 @@ def test_arriba_v1_layout_same_breakpoints() -> None:
 
 
 def test_arriba_fusion_report_minus_strand_5p_and_intergenic_name() -> None:
-    df = arriba.parse(SHARED / "fusion-report/test_data/arriba.tsv", "S1")
+    df = arriba.parse(shared_path("fusion-report/test_data/arriba.tsv"), "S1")
     rows = df[df.gene_3p == "NUTM1"]
     assert list(rows.gene_5p) == ["BRD4", "BRD4(1122),BRD4-1(2233)"]  # intergenic kept as given
     for _, r in rows.iterrows():
@@ -166,7 +165,7 @@ def test_arriba_fusion_report_minus_strand_5p_and_intergenic_name() -> None:
 
 
 def test_arriba_easyfuse_etv6_ntrk3() -> None:
-    df = arriba.parse(SHARED / "easyfuse/fusiontoolparser/arriba.tsv", "S1")
+    df = arriba.parse(shared_path("easyfuse/fusiontoolparser/arriba.tsv"), "S1")
     r = _row(df, fusion="ETV6::NTRK3")
     assert _breakpoints(r) == ("12", 11869969, "+", "15", 87940753, "-")
     assert (r.junction_reads, r.spanning_frags) == (130, 300)
@@ -174,7 +173,7 @@ def test_arriba_easyfuse_etv6_ntrk3() -> None:
 
 
 def test_arriba_gzip_resolwe_ccdc6_ret() -> None:
-    df = arriba.parse(SHARED / "resolwe-bio/expected_fusions.tsv.gz", "S1")
+    df = arriba.parse(shared_path("resolwe-bio/expected_fusions.tsv.gz"), "S1")
     r = _row(df, fusion="CCDC6::RET")
     assert _breakpoints(r) == ("minigenome", 609384, "-", "minigenome", 490475, "+")
     assert (r.junction_reads, r.spanning_frags) == (1, 7)
@@ -182,7 +181,7 @@ def test_arriba_gzip_resolwe_ccdc6_ret() -> None:
 
 
 def test_arriba_discarded_puts_5p_first_and_keeps_unknown_order() -> None:
-    df = arriba.parse(SHARED / "resolwe-bio/expected_discarded_fusions.tsv.gz", "S1")
+    df = arriba.parse(shared_path("resolwe-bio/expected_discarded_fusions.tsv.gz"), "S1")
     # Row 1 is written "CCDC6  CCDC6(40)  -/-  ./-  downstream upstream": transcribed on '-'
     # with the partner downstream makes gene1 the 3' end, so the intergenic side comes first.
     first = df.iloc[0]
@@ -207,7 +206,7 @@ def test_arriba_discarded_puts_5p_first_and_keeps_unknown_order() -> None:
 @pytest.mark.parametrize("rel", ARRIBA_FILES)
 def test_arriba_5p_side_is_consistent_with_direction(rel: str) -> None:
     """After orientation, a known 5' side has (+, partner downstream) or (-, partner upstream)."""
-    df = arriba.parse(SHARED / rel, "S1")
+    df = arriba.parse(shared_path(rel), "S1")
     for _, r in df.iterrows():
         swapped = r.gene_5p != r.orig_gene1 or f"{r.chrom_5p}:{r.pos_5p}" != r.orig_breakpoint1
         direction_5p = r.orig_direction2 if swapped else r.orig_direction1
@@ -230,7 +229,9 @@ def test_arriba_orientation_rule() -> None:
 
 
 def test_starfusion_easyfuse_src_etv6_ntrk3() -> None:
-    df = starfusion.parse(SHARED / "easyfuse-src/input_starfusion.star-fusion.fusion_predictions.tsv", "S1")
+    df = starfusion.parse(
+        shared_path("easyfuse-src/input_starfusion.star-fusion.fusion_predictions.tsv"), "S1"
+    )
     r = _row(df, fusion="ETV6::NTRK3")
     assert r.caller == "starfusion"
     assert (r.junction_reads, r.spanning_frags) == (130, 393)
@@ -242,7 +243,7 @@ def test_starfusion_easyfuse_src_etv6_ntrk3() -> None:
 
 
 def test_starfusion_est_columns_and_chr_prefix() -> None:
-    df = starfusion.parse(SHARED / "easyfuse/fusiontoolparser/starfusion.tsv", "S1")
+    df = starfusion.parse(shared_path("easyfuse/fusiontoolparser/starfusion.tsv"), "S1")
     r = _row(df, fusion="ETV6::NTRK3")
     assert _breakpoints(r) == ("chr12", 11869969, "+", "chr15", 87940753, "-")
     assert (r.junction_reads, r.spanning_frags) == (160, 390)
@@ -251,7 +252,7 @@ def test_starfusion_est_columns_and_chr_prefix() -> None:
 
 
 def test_starfusion_chimeraviz_abridged() -> None:
-    df = starfusion.parse(SHARED / "chimeraviz/star-fusion.fusion_candidates.final.abridged.txt", "S1")
+    df = starfusion.parse(shared_path("chimeraviz/star-fusion.fusion_candidates.final.abridged.txt"), "S1")
     r = df.iloc[0]
     assert r.fusion == "THRA::AC090627.1"
     assert _breakpoints(r) == ("chr17", 38243106, "+", "chr17", 46371709, "+")
@@ -261,7 +262,7 @@ def test_starfusion_chimeraviz_abridged() -> None:
 
 def test_starfusion_coding_effect_transcripts() -> None:
     df = starfusion.parse(
-        SHARED / "chimeraviz/star-fusion.fusion_predictions.abridged.annotated.coding_effect.tsv",
+        shared_path("chimeraviz/star-fusion.fusion_predictions.abridged.annotated.coding_effect.tsv"),
         "S1",
     )
     r = _row(df, fusion="KANSL1::ARL17B")
@@ -276,7 +277,7 @@ def test_starfusion_coding_effect_transcripts() -> None:
 
 
 def test_starfusion_2016_full_counts_match_read_name_lists() -> None:
-    df = starfusion.parse(SHARED / "star-fusion/outputs_2016/star-fusion.fusion_candidates.final", "S1")
+    df = starfusion.parse(shared_path("star-fusion/outputs_2016/star-fusion.fusion_candidates.final"), "S1")
     r = _row(df, fusion="ACACA::STAC2")
     assert (r.junction_reads, r.spanning_frags) == (12, 51)
     assert _breakpoints(r) == ("chr17", 35479453, "-", "chr17", 37374426, "-")
@@ -289,7 +290,7 @@ def test_starfusion_2016_full_counts_match_read_name_lists() -> None:
 
 def test_starfusion_2016_abridged() -> None:
     df = starfusion.parse(
-        SHARED / "star-fusion/outputs_2016/star-fusion.fusion_candidates.final.abridged", "S1"
+        shared_path("star-fusion/outputs_2016/star-fusion.fusion_candidates.final.abridged"), "S1"
     )
     r = _row(df, fusion="RPS6KB1::SNF8")
     assert _breakpoints(r) == ("chr17", 57970686, "+", "chr17", 47021337, "-")
@@ -299,7 +300,7 @@ def test_starfusion_2016_abridged() -> None:
 
 def test_starfusion_2016_ffpm() -> None:
     df = starfusion.parse(
-        SHARED / "star-fusion/outputs_2016/star-fusion.fusion_candidates.final.abridged.FFPM", "S1"
+        shared_path("star-fusion/outputs_2016/star-fusion.fusion_candidates.final.abridged.FFPM"), "S1"
     )
     r = df.iloc[0]
     assert r.fusion == "THRA::AC090627.1"
@@ -313,7 +314,7 @@ def test_starfusion_2016_ffpm() -> None:
     "rel", ["hamlet/outputs_history/sample.star-fusion", "hamlet/outputs_history/sample.sf-isect"]
 )
 def test_starfusion_hamlet_pml_rara_both_ways(rel: str) -> None:
-    df = starfusion.parse(SHARED / rel, "S1")
+    df = starfusion.parse(shared_path(rel), "S1")
     r = _row(df, fusion="RARA::PML")
     assert _breakpoints(r) == ("chr17", 40331396, "+", "chr15", 74034478, "+")
     assert (r.junction_reads, r.spanning_frags) == (111, 43)
@@ -324,7 +325,7 @@ def test_starfusion_hamlet_pml_rara_both_ways(rel: str) -> None:
 
 
 def test_starfusion_fusion_report_brd4_nutm1_and_json_annots() -> None:
-    df = starfusion.parse(SHARED / "fusion-report/test_data/starfusion.tsv", "S1")
+    df = starfusion.parse(shared_path("fusion-report/test_data/starfusion.tsv"), "S1")
     r = _row(df, fusion="BRD4::NUTM1")
     assert _breakpoints(r) == ("19", 15254152, "-", "15", 34347969, "+")
     assert (r.junction_reads, r.spanning_frags) == (6, 2)
@@ -335,7 +336,7 @@ def test_starfusion_fusion_report_brd4_nutm1_and_json_annots() -> None:
 
 def test_fusioninspector_old_layout_counts_and_padding() -> None:
     df = starfusion.parse(
-        SHARED / "fusioninspector/ex1.finspector.fusion_predictions.final.abridged.FFPM", "S1"
+        shared_path("fusioninspector/ex1.finspector.fusion_predictions.final.abridged.FFPM"), "S1"
     )
     assert set(df.caller) == {"fusioninspector"}
     r = _row(df, fusion="HS3ST3A1::C1QTNF2")
@@ -347,7 +348,7 @@ def test_fusioninspector_old_layout_counts_and_padding() -> None:
 
 def test_fusioninspector_local_breakpoint_layout() -> None:
     df = starfusion.parse(
-        SHARED / "fusioninspector/ex2.finspector.fusion_predictions.final.abridged.FFPM", "S1"
+        shared_path("fusioninspector/ex2.finspector.fusion_predictions.final.abridged.FFPM"), "S1"
     )
     assert set(df.caller) == {"fusioninspector"}
     r = _row(df, fusion="MICAL1::TMEM198B")
@@ -357,7 +358,9 @@ def test_fusioninspector_local_breakpoint_layout() -> None:
 
 
 def test_starfusion_caller_override() -> None:
-    df = starfusion.parse(SHARED / "fusion-report/test_data/starfusion.tsv", "S1", caller="fusioninspector")
+    df = starfusion.parse(
+        shared_path("fusion-report/test_data/starfusion.tsv"), "S1", caller="fusioninspector"
+    )
     assert set(df.caller) == {"fusioninspector"}
 
 
@@ -367,7 +370,7 @@ def test_starfusion_caller_override() -> None:
 
 
 def test_fusioncatcher_brd4_nutm1() -> None:
-    df = fusioncatcher.parse(SHARED / "fusioncatcher/final-list_candidate-fusion-genes.txt", "S1")
+    df = fusioncatcher.parse(shared_path("fusioncatcher/final-list_candidate-fusion-genes.txt"), "S1")
     r = _row(df, fusion="BRD4::NUTM1")
     assert r.caller == "fusioncatcher"
     assert _breakpoints(r) == ("19", 15254152, "-", "15", 34347969, "+")
@@ -379,7 +382,7 @@ def test_fusioncatcher_brd4_nutm1() -> None:
 
 
 def test_fusioncatcher_fusion_report_sites_from_effect() -> None:
-    df = fusioncatcher.parse(SHARED / "fusion-report/test_data/fusioncatcher.txt", "S1")
+    df = fusioncatcher.parse(shared_path("fusion-report/test_data/fusioncatcher.txt"), "S1")
     first = df.iloc[0]
     assert first.fusion == "FGFR3::TACC3"
     assert _breakpoints(first) == ("4", 1806934, "+", "4", 1727977, "+")
@@ -392,7 +395,7 @@ def test_fusioncatcher_fusion_report_sites_from_effect() -> None:
 
 def test_fusioncatcher_chimeraviz_18_columns() -> None:
     df = fusioncatcher.parse(
-        SHARED / "chimeraviz/fusioncatcher_833ke_final-list-candidate-fusion-genes.txt", "S1"
+        shared_path("chimeraviz/fusioncatcher_833ke_final-list-candidate-fusion-genes.txt"), "S1"
     )
     r = df.iloc[0]
     assert r.fusion == "CLEC6A::CLEC4D"
@@ -404,7 +407,7 @@ def test_fusioncatcher_chimeraviz_18_columns() -> None:
 
 def test_fusioncatcher_easyfuse_src() -> None:
     df = fusioncatcher.parse(
-        SHARED / "easyfuse-src/input_fusioncatcher.final-list_candidate-fusion-genes.txt", "S1"
+        shared_path("easyfuse-src/input_fusioncatcher.final-list_candidate-fusion-genes.txt"), "S1"
     )
     r = _row(df, fusion="EWSR1::ATF1")
     assert _breakpoints(r) == ("22", 29287134, "+", "12", 50814280, "+")
@@ -412,7 +415,7 @@ def test_fusioncatcher_easyfuse_src() -> None:
 
 
 def test_fusioncatcher_easyfuse_tsv() -> None:
-    df = fusioncatcher.parse(SHARED / "easyfuse/fusiontoolparser/fusioncatcher_2.tsv", "S1")
+    df = fusioncatcher.parse(shared_path("easyfuse/fusiontoolparser/fusioncatcher_2.tsv"), "S1")
     r = _row(df, fusion="TMPRSS2::ETV1")
     assert _breakpoints(r) == ("21", 41494380, "-", "7", 13935843, "-")
     assert (r.junction_reads, r.spanning_frags) == (16, 367)
@@ -420,7 +423,7 @@ def test_fusioncatcher_easyfuse_tsv() -> None:
 
 
 def test_fusioncatcher_hamlet() -> None:
-    df = fusioncatcher.parse(SHARED / "hamlet/outputs_history/sample.fusioncatcher", "S1")
+    df = fusioncatcher.parse(shared_path("hamlet/outputs_history/sample.fusioncatcher"), "S1")
     r = df.iloc[0]
     assert r.fusion == "ADGRE2::ADGRE5"
     assert _breakpoints(r) == ("19", 14773938, "-", "19", 14390924, "+")
@@ -430,7 +433,7 @@ def test_fusioncatcher_hamlet() -> None:
 
 
 def test_fusioncatcher_summary_file_is_rejected() -> None:
-    path = SHARED / "easyfuse/fusiontoolparser/fusioncatcher_1.txt"
+    path = shared_path("easyfuse/fusiontoolparser/fusioncatcher_1.txt")
     with pytest.raises(InputError) as err:
         fusioncatcher.parse(path, "S1")
     message = str(err.value)
@@ -440,7 +443,7 @@ def test_fusioncatcher_summary_file_is_rejected() -> None:
 
 def test_same_breakpoints_across_callers_on_one_sample() -> None:
     """fusion-report holds all three callers' results for the same reads: same junctions."""
-    base = SHARED / "fusion-report/test_data"
+    base = shared_path("fusion-report/test_data")
     tables = [
         arriba.parse(base / "arriba.tsv", "S1"),
         starfusion.parse(base / "starfusion.tsv", "S1"),
@@ -500,9 +503,9 @@ WRONG_KIND = [
 @pytest.mark.parametrize(("parse", "rel", "words"), WRONG_KIND, ids=[r for _, r, _ in WRONG_KIND])
 def test_wrong_kind_of_file_names_file(parse: Parser, rel: str, words: str) -> None:
     with pytest.raises(InputError) as err:
-        parse(SHARED / rel, "S1")
+        parse(shared_path(rel), "S1")
     message = str(err.value)
-    assert message.startswith(str(SHARED / rel) + ":")
+    assert message.startswith(str(shared_path(rel)) + ":")
     assert words in message
     assert "\n" not in message
 

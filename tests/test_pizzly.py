@@ -13,16 +13,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BIN, SHARED, read_tsv
+from conftest import BIN, read_tsv, shared_path
 
 from allfuse.callers.pizzly import parse
 from allfuse.callers.star_chimeric import Thresholds, read_junctions, summarise
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation
 
-MINI = SHARED / "generated-here/star-2.7.10b_fusioncatcher-reads_vs_easyfuse-minigenome"
-GTF = MINI / "Homo_sapiens.GRCh38.110_miniannotation.inrange.gtf"
-FASTA = SHARED / "easyfuse/ref_data/Homo_sapiens.GRCh38.110_minigenome.fa"
+# In ../shared/data, reached through shared_path() inside the tests.
+MINI = "generated-here/star-2.7.10b_fusioncatcher-reads_vs_easyfuse-minigenome"
+GTF = f"{MINI}/Homo_sapiens.GRCh38.110_miniannotation.inrange.gtf"
+FASTA = "easyfuse/ref_data/Homo_sapiens.GRCh38.110_minigenome.fa"
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +35,9 @@ def pizzly_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         str(BIN / "allfuse"),
         "transcripts",
         "--fasta",
-        str(FASTA),
+        str(shared_path(FASTA)),
         "--gtf",
-        str(GTF),
+        str(shared_path(GTF)),
         "--out",
         str(d / "tx.fa"),
         "--gtf-out",
@@ -56,8 +57,8 @@ def pizzly_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "--fusion",
             "-o",
             str(d / "kq"),
-            str(SHARED / "fusioncatcher/reads_1.fq.gz"),
-            str(SHARED / "fusioncatcher/reads_2.fq.gz"),
+            str(shared_path("fusioncatcher/reads_1.fq.gz")),
+            str(shared_path("fusioncatcher/reads_2.fq.gz")),
         ],
         check=True,
         capture_output=True,
@@ -121,7 +122,10 @@ def test_pizzly_on_real_reads_finds_the_known_fusions(pizzly_run: Path) -> None:
 
 def test_pizzly_breakpoints_equal_star_breakpoints(pizzly_run: Path) -> None:
     star = summarise(
-        read_junctions(MINI / "Chimeric.out.junction"), Annotation.from_gtf(GTF), "FC", Thresholds()
+        read_junctions(shared_path(MINI) / "Chimeric.out.junction"),
+        Annotation.from_gtf(shared_path(GTF)),
+        "FC",
+        Thresholds(),
     )
     star = star.set_index("fusion")
     calls = read_tsv(pizzly_run / "calls.tsv").set_index("fusion")
@@ -131,7 +135,7 @@ def test_pizzly_breakpoints_equal_star_breakpoints(pizzly_run: Path) -> None:
 
 
 def test_flat_table_from_nf_core() -> None:
-    calls = parse(SHARED / "fusion-report/test_data/pizzly.tsv", "S").set_index("fusion")
+    calls = parse(shared_path("fusion-report/test_data/pizzly.tsv"), "S").set_index("fusion")
     assert len(calls) == 8
     assert (calls.loc["FGFR3::TACC3", "junction_reads"], calls.loc["FGFR3::TACC3", "spanning_frags"]) == (
         231,
@@ -148,14 +152,14 @@ def test_flat_table_from_nf_core() -> None:
 
 
 def test_empty_and_wrong_files(tmp_path: Path) -> None:
-    header = (SHARED / "fusion-report/test_data/pizzly.tsv").read_text().splitlines()[0]
+    header = shared_path("fusion-report/test_data/pizzly.tsv").read_text().splitlines()[0]
     (tmp_path / "empty.tsv").write_text(header + "\n")
     (tmp_path / "empty.json").write_text('{"genes": []}\n')
     for name in ("empty.tsv", "empty.json"):
         calls = parse(tmp_path / name, "S")
         assert calls.empty and "pos_5p" in calls.columns
     with pytest.raises(InputError, match=r"fusions.tsv: neither pizzly JSON nor pizzly's flat table"):
-        parse(SHARED / "arriba/fusions.tsv", "S")
+        parse(shared_path("arriba/fusions.tsv"), "S")
     (tmp_path / "bad.json").write_text('{"genes": [}')
     with pytest.raises(InputError, match=r"bad.json: not a pizzly JSON file"):
         parse(tmp_path / "bad.json", "S")

@@ -29,13 +29,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BIN, REPO, SHARED, read_tsv
+from conftest import BIN, REPO, read_tsv, shared_path
 
 from allfuse.callers.star_chimeric import read_junctions
 
-REF = SHARED / "hamlet/reference"
-GTF = REF / "hamlet-ref.gtf"
-READS = [SHARED / "arriba/read1.fastq.gz", SHARED / "arriba/read2.fastq.gz"]
+# In ../shared/data, reached through shared_path() inside the tests.
+REF = "hamlet/reference"
+GTF = f"{REF}/hamlet-ref.gtf"
+READS = ["arriba/read1.fastq.gz", "arriba/read2.fastq.gz"]
 STAR = shutil.which("STAR")
 GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").is_file() else None
 NEED_DISK = 8 * 1024**3  # FASTA 3.1 GB + index 3.1 GB, with headroom
@@ -100,7 +101,8 @@ def star_options() -> list[str]:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory):
-    # Not skipped: a machine that cannot run this check fails it, saying why.
+    ref, gtf, reads = shared_path(REF), shared_path(GTF), [shared_path(r) for r in READS]
+    # Not skipped otherwise: a machine that cannot run this check fails it, saying why.
     assert STAR is not None, "STAR is not installed (make install puts it there)"
     base = tmp_path_factory.mktemp("star_hamlet")
     free = shutil.disk_usage(base).free
@@ -116,7 +118,7 @@ def run(tmp_path_factory: pytest.TempPathFactory):
         index.mkdir()
         start = time.monotonic()
         with fasta.open("wb") as fh:
-            subprocess.run(["xz", "-dc", str(REF / "hamlet-ref.fa.xz")], stdout=fh, check=True, timeout=900)
+            subprocess.run(["xz", "-dc", str(ref / "hamlet-ref.fa.xz")], stdout=fh, check=True, timeout=900)
         steps.append(Step("xz -dc hamlet-ref.fa.xz", time.monotonic() - start))
         steps.append(
             measured(
@@ -126,7 +128,7 @@ def run(tmp_path_factory: pytest.TempPathFactory):
                     "--runMode", "genomeGenerate",
                     "--genomeDir", str(index),
                     "--genomeFastaFiles", str(fasta),
-                    "--sjdbGTFfile", str(GTF),
+                    "--sjdbGTFfile", str(gtf),
                     "--sjdbOverhang", "149",
                     "--genomeSAindexNbases", "12",
                     "--runThreadN", "2",
@@ -145,7 +147,7 @@ def run(tmp_path_factory: pytest.TempPathFactory):
                     STAR,
                     "--runThreadN", "2",
                     "--genomeDir", str(index),
-                    "--readFilesIn", *map(str, READS),
+                    "--readFilesIn", *map(str, reads),
                     "--readFilesCommand", "zcat",
                     "--outFileNamePrefix", f"{aln}/",
                     "--outSAMtype", "BAM", "Unsorted",
@@ -162,7 +164,7 @@ def run(tmp_path_factory: pytest.TempPathFactory):
                 [
                     str(BIN / "allfuse"), "annotate",
                     "--sample", "K",
-                    "--gtf", str(GTF),
+                    "--gtf", str(gtf),
                     "--outdir", str(out),
                     "--star-chimeric", str(aln / "Chimeric.out.junction"),
                 ],
@@ -185,7 +187,7 @@ def test_measurements(run, capsys):
 
 def test_reference_is_the_fallback_situation():
     """Ensembl-style GTF: no MANE tags, unversioned ids with transcript_version beside them."""
-    text = GTF.read_text()
+    text = shared_path(GTF).read_text()
     assert 'tag "MANE_Select"' not in text and 'tag "Ensembl_canonical"' not in text
     for tid, version in (("ENST00000305877", "13"), ("ENST00000318560", "6")):
         line = next(x for x in text.splitlines() if f'transcript_id "{tid}";' in x and "\ttranscript\t" in x)

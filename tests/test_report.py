@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, read_tsv
+from conftest import read_tsv, shared_path
 
 from allfuse.report.cli import sample_report
 from allfuse.report.cohort import inline_svg
@@ -29,10 +29,9 @@ from allfuse.report.nomenclature import ManeTables, Side, junction_names
 from allfuse.report.sample import NO_FUSION, NOT_ASSESSABLE, derive_status
 
 BIN = Path(sys.executable).parent
-HAMLET_GTF = SHARED / "hamlet" / "reference" / "hamlet-ref.gtf"
-K562_JUNCTIONS = (
-    SHARED / "generated-here/star-2.7.10b_K562f_vs_hamlet-ref/multimap_format1/Chimeric.out.junction"
-)
+# In ../shared/data, reached through shared_path() inside the test that reads them.
+HAMLET_GTF = "hamlet/reference/hamlet-ref.gtf"
+K562_JUNCTIONS = "generated-here/star-2.7.10b_K562f_vs_hamlet-ref/multimap_format1/Chimeric.out.junction"
 VOID = {"meta", "br", "img", "input", "link", "hr", "col", "area", "base", "source", "wbr"}
 
 
@@ -390,8 +389,8 @@ def test_real_k562_bcr_abl1_and_mitochondrial_artefacts(tmp_path: Path) -> None:
     """Real K562 reads (STAR on GRCh38): one BCR::ABL1 e14a2 beside 45 mitochondrial artefact events."""
     out = tmp_path / "K562"
     proc = allfuse(
-        "annotate", "--sample", "K562", "--gtf", str(HAMLET_GTF), "--outdir", str(out),
-        "--star-chimeric", str(K562_JUNCTIONS),
+        "annotate", "--sample", "K562", "--gtf", str(shared_path(HAMLET_GTF)), "--outdir", str(out),
+        "--star-chimeric", str(shared_path(K562_JUNCTIONS)),
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert allfuse("report", "--sample-dir", str(out), "--out", str(out / "report.html")).returncode == 0

@@ -8,7 +8,9 @@ local ``--cores 2`` run. The profile is used as a site would use it: only the pa
 and conda is left out (these machines have the tools from Debian, not conda). What the rules ask for
 is capped to the node on the command line (``--max-threads``, ``--set-resources``), never by editing
 rules. No accounting database runs, so job states come from ``squeue`` (the plugin's
-``--slurm-status-command squeue``). If SLURM cannot start, the test fails; it never skips.
+``--slurm-status-command squeue``). If SLURM cannot start, the test fails. The daemons need root: a
+user who is not root runs them through passwordless sudo; without it this module skips, saying so
+(under ``CI=true`` it fails instead).
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BIN, REPO
-from slurm_cluster import SlurmCluster, alive, local_slurm
+from conftest import BIN, REPO, in_ci
+from slurm_cluster import NEEDS_ROOT, SlurmCluster, alive, as_root, local_slurm
 
 PROFILE = REPO / "workflow" / "profiles" / "slurm" / "config.yaml"
 # The local run to compare with uses --cores 2: no job gets more threads than that here either.
@@ -38,6 +40,15 @@ class SlurmRun:
     jobs: dict[str, tuple[str, int, int]]  # SLURM job id -> (state, CPUs, memory MB), this run only
     planned: dict[str, int]  # rule -> number of jobs in the plan
     still_alive_after_stop: list[int]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def root_for_the_daemons() -> None:
+    """Root, or passwordless sudo, before anything else (session scope: before ``sim_run``)."""
+    if as_root() is None:
+        if in_ci():
+            pytest.fail(NEEDS_ROOT, pytrace=False)
+        pytest.skip(NEEDS_ROOT)
 
 
 def site_profile(folder: Path, partition: str) -> dict:

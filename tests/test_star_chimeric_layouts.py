@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from conftest import SHARED
+from conftest import shared_path
 
 from allfuse.callers.star_chimeric import Thresholds, read_junctions, summarise
 from allfuse.errors import InputError
@@ -38,7 +38,7 @@ def _data_lines(path) -> int:
 
 @pytest.mark.parametrize("rel", sorted(LAYOUTS))
 def test_every_layout_reads_every_record(rel: str) -> None:
-    path = SHARED / rel
+    path = shared_path(rel)
     df = read_junctions(path)
     assert df.shape == LAYOUTS[rel]
     assert len(df) == _data_lines(path)
@@ -49,7 +49,7 @@ def test_every_layout_reads_every_record(rel: str) -> None:
 
 @pytest.fixture(scope="module")
 def hamlet_gtf() -> Annotation:
-    return Annotation.from_gtf(SHARED / "hamlet/reference/hamlet-ref.gtf")
+    return Annotation.from_gtf(shared_path("hamlet/reference/hamlet-ref.gtf"))
 
 
 @pytest.mark.parametrize("layout", ["legacy_14col", "multimap_format0", "multimap_format1"])
@@ -57,7 +57,7 @@ def test_bcr_abl1_at_exon_boundaries_in_every_layout(layout: str, hamlet_gtf: An
     # STAR writes intron bases (chr22:23290414 -> chr9:130854063); exon boundaries are one base in:
     # BCR exon 14 ends at chr22:23290413, ABL1 exon 2 starts at chr9:130854064 (GRCh38, MANE).
     calls = summarise(
-        read_junctions(SHARED / K562 / layout / "Chimeric.out.junction"), hamlet_gtf, "K562", Thresholds()
+        read_junctions(shared_path(K562) / layout / "Chimeric.out.junction"), hamlet_gtf, "K562", Thresholds()
     )
     bcr = calls[calls.fusion == "BCR::ABL1"]
     assert len(bcr) == 1
@@ -71,7 +71,7 @@ def test_bcr_abl1_at_exon_boundaries_in_every_layout(layout: str, hamlet_gtf: An
 
 
 def test_minigenome_fusions_with_strands_and_orientation() -> None:
-    base = SHARED / "generated-here/star-2.7.10b_fusioncatcher-reads_vs_easyfuse-minigenome"
+    base = shared_path("generated-here/star-2.7.10b_fusioncatcher-reads_vs_easyfuse-minigenome")
     gtf = Annotation.from_gtf(base / "Homo_sapiens.GRCh38.110_miniannotation.inrange.gtf")
     calls = summarise(read_junctions(base / "Chimeric.out.junction"), gtf, "FC", Thresholds()).set_index(
         "fusion"
@@ -92,7 +92,7 @@ def test_minigenome_fusions_with_strands_and_orientation() -> None:
 
 
 def test_thresholds_drop_single_fragment_calls(hamlet_gtf: Annotation) -> None:
-    junctions = read_junctions(SHARED / K562 / "multimap_format1" / "Chimeric.out.junction")
+    junctions = read_junctions(shared_path(K562) / "multimap_format1" / "Chimeric.out.junction")
     loose = summarise(junctions, hamlet_gtf, "K562", Thresholds(1, 1))
     strict = summarise(junctions, hamlet_gtf, "K562", Thresholds(1, 2))
     assert len(strict) < len(loose)
@@ -102,13 +102,16 @@ def test_thresholds_drop_single_fragment_calls(hamlet_gtf: Annotation) -> None:
 
 def test_empty_file_gives_empty_table_with_every_column() -> None:
     calls = summarise(
-        read_junctions(SHARED / "nf-core-test-datasets/test.Chimeric.out.junction"), None, "x", Thresholds()
+        read_junctions(shared_path("nf-core-test-datasets/test.Chimeric.out.junction")),
+        None,
+        "x",
+        Thresholds(),
     )
     assert calls.empty and list(calls.columns[: len(CALL_COLUMNS)]) == CALL_COLUMNS
 
 
 def test_wrong_file_kind_is_one_clear_error(tmp_path) -> None:
     bad = tmp_path / "Chimeric.out.junction"
-    bad.write_text((SHARED / "arriba/fusions.tsv").read_text())
+    bad.write_text(shared_path("arriba/fusions.tsv").read_text())
     with pytest.raises(InputError, match=r"Chimeric.out.junction: line 2 .*(columns|not a STAR)"):
         read_junctions(bad)
