@@ -7,6 +7,8 @@ from pathlib import Path
 # The workflow uses this checkout's allfuse package even where it is not pip-installed.
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
+from allfuse.callers.arriba import HEADER as ARRIBA_HEADER
+from allfuse.callers.arriba import NO_CHIMERIC_READS as ARRIBA_NO_CHIMERIC_READS
 from allfuse.compression import sniff
 from allfuse.errors import InputError
 from allfuse.reads import star_read_command
@@ -47,6 +49,17 @@ except InputError as exc:
 
 CALLERS = list(config["callers"])
 REF = config["reference"]
+ARRIBA = config.get("arriba") or {}
+STARFUSION = config.get("starfusion") or {}
+if "starfusion" in CALLERS and not STARFUSION.get("genome_lib_dir"):
+    _missing = [k for k in ("dfam_db", "pfam_db") if not STARFUSION.get(k)]
+    if _missing:
+        _fail(
+            InputError(
+                f"{_source}: starfusion: name a CTAT library (genome_lib_dir) or the HMMs to build one from the"
+                f" reference ({' and '.join(_missing)} missing)"
+            )
+        )
 
 
 def prepared_reference(key, name):

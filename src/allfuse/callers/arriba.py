@@ -32,6 +32,18 @@ from allfuse.callers.table import assemble, cell_int, read_raw_table, require_co
 
 CALLER = "arriba"
 
+#: The header Arriba 2.5 writes. Arriba exits 1 without writing anything when the BAM holds no
+#: chimeric read at all; that is a negative result, written as this header alone (workflow rule).
+HEADER = (
+    "#gene1\tgene2\tstrand1(gene/fusion)\tstrand2(gene/fusion)\tbreakpoint1\tbreakpoint2\tsite1\tsite2\ttype"
+    "\tsplit_reads1\tsplit_reads2\tdiscordant_mates\tcoverage1\tcoverage2\tconfidence\treading_frame\ttags"
+    "\tretained_protein_domains\tclosest_genomic_breakpoint1\tclosest_genomic_breakpoint2\tgene_id1\tgene_id2"
+    "\ttranscript_id1\ttranscript_id2\tdirection1\tdirection2\tfilters\tfusion_transcript\tpeptide_sequence"
+    "\tread_identifiers"
+)
+#: Arriba's message for a BAM without chimeric reads (checked on Arriba 2.5.1).
+NO_CHIMERIC_READS = "no split reads or discordant mates found"
+
 #: Columns present in both the v1.x and v2.x layouts that the parser needs.
 REQUIRED = [
     "gene1",
