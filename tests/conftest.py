@@ -23,6 +23,12 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 BIN = Path(sys.executable).parent
 SHARED_ABSENT = f"needs ../shared/data (absent: {SHARED}): real public caller outputs and reads"
+#: Arriba and STAR-Fusion, built by `make callers` from ../shared/tools (the sources no registry serves).
+TOOLS_BIN = REPO / ".tools" / "bin"
+CALLER_SOURCES = REPO.parent / "shared" / "tools"
+TOOLS_ABSENT = (
+    f"needs ../shared/tools (absent: {CALLER_SOURCES}): Arriba and STAR-Fusion sources for make callers"
+)
 
 
 def in_ci() -> bool:
@@ -43,6 +49,19 @@ def shared_path(rel: str = "") -> Path:
     return SHARED / rel
 
 
+def built_callers() -> Path:
+    """The folder with the Arriba and STAR-Fusion that `make callers` built, for use inside a test
+    or fixture. Without their sources (../shared/tools) the test skips with one reason (CI=true:
+    fails); with the sources but nothing built it fails, saying to run `make callers`."""
+    if not all((TOOLS_BIN / tool).exists() for tool in ("arriba", "STAR-Fusion", "prep_genome_lib.pl")):
+        if CALLER_SOURCES.is_dir():
+            pytest.fail(f"Arriba/STAR-Fusion not built in {TOOLS_BIN}: run `make callers`", pytrace=False)
+        if in_ci():
+            pytest.fail(TOOLS_ABSENT, pytrace=False)
+        pytest.skip(TOOLS_ABSENT)  # ../shared/tools absent: the one reason line
+    return TOOLS_BIN
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Always list skip reasons in the summary (``-rs``): a skipped test must say why it did not run."""
@@ -58,7 +77,11 @@ def _where(func) -> tuple[str, int]:
 
 #: Skip reasons shared by many tests, each listed once in the summary at the place that decides it.
 #: (pytest would list a skip raised in a fixture once per test, at the test's own line.)
-ONE_LINE_SKIPS = {SHARED_ABSENT: _where(shared_path), NEEDS_ROOT: _where(as_root)}
+ONE_LINE_SKIPS = {
+    SHARED_ABSENT: _where(shared_path),
+    NEEDS_ROOT: _where(as_root),
+    TOOLS_ABSENT: _where(built_callers),
+}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -73,8 +96,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 def run_snakemake(workdir: Path, configfile: Path, *extra: str) -> subprocess.CompletedProcess:
-    """Run the project's Snakefile for real (STAR, kallisto, pizzly), in ``workdir``."""
-    env = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}")
+    """Run the project's Snakefile for real (STAR, kallisto, pizzly; Arriba and STAR-Fusion where
+    `make callers` built them), in ``workdir``."""
+    env = dict(os.environ, PATH=f"{BIN}:{TOOLS_BIN}:{os.environ['PATH']}")
     cmd = [
         str(BIN / "snakemake"),
         "-s",

@@ -21,6 +21,8 @@ rule annotate:
         mem_mb=4000,
     log:
         "results/{sample}/logs/annotate.log",
+    benchmark:
+        "benchmarks/{sample}/annotate.tsv"
     conda:
         "../../envs/allfuse.yaml"
     shell:

@@ -51,6 +51,18 @@ CALLERS = list(config["callers"])
 REF = config["reference"]
 ARRIBA = config.get("arriba") or {}
 STARFUSION = config.get("starfusion") or {}
+# Facts about how this run was made that a reader of its results must know (provenance.json).
+RUN_NOTES = []
+if "arriba" in CALLERS and not ARRIBA.get("blacklist"):
+    RUN_NOTES.append(
+        "Arriba ran without a blacklist (config arriba.blacklist): its blacklist filter was off (-f blacklist),"
+        " so recurrent artefacts of the genome build are not removed by Arriba"
+    )
+if "starfusion" in CALLERS and not STARFUSION.get("genome_lib_dir"):
+    RUN_NOTES.append(
+        "STAR-Fusion used a CTAT library built from the run's own FASTA + GTF (rule ctat_genome_lib) with the"
+        f" HMMs {STARFUSION.get('dfam_db')} and {STARFUSION.get('pfam_db')}"
+    )
 if "starfusion" in CALLERS and not STARFUSION.get("genome_lib_dir"):
     _missing = [k for k in ("dfam_db", "pfam_db") if not STARFUSION.get(k)]
     if _missing:

@@ -14,6 +14,7 @@ rule provenance:
         allfuse=ALLFUSE,
         callers=" ".join(CALLERS),
         config=json.dumps(config, sort_keys=True, default=str),
+        notes=" ".join(f"--note {shlex.quote(n)}" for n in RUN_NOTES),
     threads: 1
     resources:
         mem_mb=500,
@@ -25,7 +26,7 @@ rule provenance:
         "../../envs/allfuse.yaml"
     shell:
         "{params.allfuse} provenance --fasta {input.fasta:q} --gtf {input.gtf:q} --callers {params.callers}"
-        " --config-json {params.config:q} --out {output:q} > {log:q} 2>&1 {params.fail}"
+        " --config-json {params.config:q} {params.notes} --out {output:q} > {log:q} 2>&1 {params.fail}"
 
 
 rule report:

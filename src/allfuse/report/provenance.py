@@ -53,7 +53,7 @@ def md5sum(path: Path) -> str:
     return h.hexdigest()
 
 
-def provenance(fasta: Path, gtf: Path, callers: list[str], config: dict) -> dict:
+def provenance(fasta: Path, gtf: Path, callers: list[str], config: dict, notes: list[str] = ()) -> dict:
     tools = {}
     for key in ["always", *callers]:
         for name, cmd in TOOL_COMMANDS.get(key, []):
@@ -68,6 +68,7 @@ def provenance(fasta: Path, gtf: Path, callers: list[str], config: dict) -> dict
         "tools": tools,
         "references": refs,
         "config": config,
+        "notes": list(notes),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
@@ -77,6 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gtf", required=True, type=Path, help="reference annotation GTF")
     parser.add_argument("--callers", nargs="*", default=[], help="callers the run used")
     parser.add_argument("--config-json", default="{}", help="the run's configuration as a JSON object")
+    parser.add_argument("--note", action="append", default=[], help="a fact about how the run was made (repeatable)")
     parser.add_argument("--out", required=True, type=Path, help="provenance.json to write")
 
 
@@ -85,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         config = json.loads(args.config_json)
     except json.JSONDecodeError as exc:
         raise InputError(f"--config-json: not valid JSON ({exc.msg})") from exc
-    data = provenance(args.fasta, args.gtf, args.callers, config)
+    data = provenance(args.fasta, args.gtf, args.callers, config, args.note)
     with atomic_write(args.out) as fh:
         fh.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
     return 0
