@@ -185,11 +185,18 @@ def test_arriba_runs_on_the_shared_star_bam(cluster_run: dict) -> None:
         assert option(args, "-a") == ref["fasta"]
         assert option(args, "-g") == ref["gtf"]
         assert option(args, "-b") == db["blacklist"]
-        assert option(args, "-k") == db["known_fusions"]
-        assert option(args, "-t") == db["known_fusions"]
+        # the user's known fusions reach Arriba inside allfuse's file (rule arriba_known_fusions)
+        assert option(args, "-k") == option(args, "-t") == "work/arriba/known_fusions.tsv"
         assert option(args, "-p") == db["protein_domains"]
         assert option(args, "-o") == f"results/{sample}/arriba/fusions.tsv"
         assert option(args, "-O") == f"results/{sample}/arriba/fusions.discarded.tsv"
+
+
+def test_known_fusions_file_combines_the_users_with_allfuses(cluster_run: dict) -> None:
+    (job,) = [j for j in cluster_run["jobs"] if j.rule == "arriba_known_fusions"]
+    assert job.args[4] == "known-fusions"
+    assert option(job.args, "--add") == cluster_run["arriba_db"]["known_fusions"]
+    assert option(job.args, "--out") == "work/arriba/known_fusions.tsv"
 
 
 def test_starfusion_kickstarts_from_the_shared_junction_file(cluster_run: dict) -> None:
