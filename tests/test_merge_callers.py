@@ -9,6 +9,9 @@ b. The nf-core/rnafusion-style outputs of fusion-report's test sample (Arriba, S
    FusionCatcher, pizzly on the same reads, GRCh38 without ``chr``): BRD4::NUTM1 is one event.
 c. Real reads: STAR with the pipeline's chimeric options on resolwe-bio's CCDC6::RET minigenome;
    allfuse's star_chimeric must give Arriba's breakpoints, and the two calls one event.
+d. Arriba 2.5.1 (``make callers``) on that STAR BAM, with the options resolwe-bio's Arriba process
+   used: its passing fusion has the breakpoints, genes and directions of the Arriba 2.4.0 output
+   resolwe-bio keeps as expected_fusions.tsv.gz (what differs is spelled out at the test).
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import BIN, REPO, read_tsv, shared_path
+from conftest import BIN, REPO, built_callers, read_tsv, shared_path
+
+from allfuse.callers import arriba as arriba_parser
 
 # Real outputs and reads in ../shared/data, reached through shared_path() inside the tests.
 ARRIBA_REAL = "arriba/fusions.tsv"  # Arriba v2.x layout
@@ -464,7 +469,7 @@ def ccdc6_ret(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--sjdbGTFfile",
         str(work / "minigenome.gtf"),
         "--sjdbOverhang",
-        "49",  # 50 bp reads
+        "49",  # reads of 50 bp mostly (3,802 of 5,699 R1), the rest 76-101 bp
         "--genomeSAindexNbases",
         "8",
         "--outFileNamePrefix",
@@ -535,3 +540,175 @@ def test_ccdc6_ret_is_one_event_of_arriba_and_star_chimeric(ccdc6_ret: Path) -> 
     assert (e.callers, e.n_callers) == ("arriba,star_chimeric", "2")
     assert (e.chrom_5p, int(e.pos_5p), e.chrom_3p, int(e.pos_3p)) == ARRIBA_CCDC6_RET
     assert not (ev.callers.str.contains("arriba") & (ev.fusion != "CCDC6::RET")).any()
+
+
+# ---- d. Arriba 2.5.1 on the same STAR BAM vs resolwe-bio's Arriba 2.4.0 output --------------------
+#: resolwe-bio's Arriba process (slug "arriba", "The current version of Arriba is 2.4.0") runs
+#: ``arriba -x BAM -o ... -O ... -i <the GTF's contigs> -f blacklist`` (``-b`` only when given a
+#: blacklist; no ``-t``, no ``-p``), its test passing known_fusions.tsv.gz as the known-fusions file
+#: (``-k``), on a BAM it aligned itself (aligned_samples.bam, not among the shared files).
+#: ``-i minigenome`` is needed: Arriba's default interesting contigs are human chromosome names, and
+#: without it Arriba 2.5.1 exits 1 with ``ERROR: no normal reads found`` (see
+#: test_arriba_needs_the_minigenome_contig_named).
+#: known_fusions.tsv.gz names four pairs on human contigs (ACIN1::NUTM1, ...), none here: Arriba
+#: warns ``unknown gene or malformed range`` for each and it changes nothing.
+#: Columns of the passing CCDC6::RET call that Arriba 2.5.1 writes exactly as 2.4.0 did.
+ARRIBA_SAME_AS_240 = [
+    "#gene1",
+    "gene2",
+    "strand1(gene/fusion)",
+    "strand2(gene/fusion)",
+    "breakpoint1",
+    "breakpoint2",
+    "site1",
+    "site2",
+    "type",
+    "split_reads2",
+    "discordant_mates",
+    "coverage1",
+    "coverage2",
+    "confidence",
+    "reading_frame",
+    "tags",
+    "retained_protein_domains",
+    "closest_genomic_breakpoint1",
+    "closest_genomic_breakpoint2",
+    "gene_id1",
+    "gene_id2",
+    "transcript_id1",
+    "transcript_id2",
+    "direction1",
+    "direction2",
+    "filters",
+    "fusion_transcript",
+    "peptide_sequence",
+]
+
+
+def run_arriba(work: Path, out: Path, *options: str) -> subprocess.CompletedProcess:
+    """Arriba 2.5.1 on ccdc6_ret's STAR BAM, sorted as the pipeline's samtools_sort rule does."""
+    arriba = built_callers() / "arriba"  # not built: fails saying to run `make callers`
+    bam = work / "star" / "Aligned.sortedByCoord.out.bam"
+    if not bam.is_file():
+        samtools = shutil.which("samtools")
+        assert samtools, "samtools not on PATH (make install puts it there)"
+        subprocess.run([samtools, "sort", "-o", str(bam), str(work / "star" / "Aligned.out.bam")], check=True)
+    out.mkdir()
+    cmd = [
+        str(arriba),
+        "-x", str(bam),
+        "-a", str(work / "minigenome.fasta"),
+        "-g", str(work / "minigenome.gtf"),
+        "-f", "blacklist",
+        "-k", str(shared_path(RESOLWE) / "known_fusions.tsv.gz"),
+        "-o", str(out / "fusions.tsv"),
+        "-O", str(out / "fusions.discarded.tsv"),
+        *options,
+    ]  # fmt: skip
+    return subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=out)
+
+
+@pytest.fixture(scope="module")
+def ccdc6_ret_arriba(ccdc6_ret: Path) -> Path:
+    """Arriba 2.5.1's output folder (fusions.tsv, fusions.discarded.tsv, annotate/)."""
+    work = ccdc6_ret.parent
+    out = work / "arriba"
+    proc = run_arriba(work, out, "-i", "minigenome")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Launching Arriba 2.5.1" in proc.stdout  # progress on stdout, warnings on stderr
+    annotate(
+        out / "annotate",
+        work / "minigenome.gtf",
+        sample="R",
+        arriba=out / "fusions.tsv",
+        star_chimeric=work / "star" / "Chimeric.out.junction",
+    )
+    return out
+
+
+def test_arriba_251_reproduces_the_240_breakpoints(ccdc6_ret_arriba: Path) -> None:
+    """One passing fusion, CCDC6::RET, at 2.4.0's breakpoints, genes, strands and directions.
+
+    Where 2.5.1 differs from 2.4.0's file: split_reads1 is 3, not 1 -- two more split reads,
+    fustut000006ad9f and fustut0000072739, whose RET segment is only 15 and 16 bases (STAR's
+    supplementary alignments 85H15M / 84H16M at minigenome:490475). 2.4.0's eight reads are all among
+    2.5.1's ten. Whether those two come from Arriba's version or from the alignment cannot be told from
+    the shared files: resolwe-bio's BAM (aligned_samples.bam) is not among them and the STAR here runs
+    with the pipeline's options. Everything else in the row is identical, fusion_transcript and
+    peptide_sequence included.
+    """
+    new = read_tsv(ccdc6_ret_arriba / "fusions.tsv")
+    old = read_tsv(shared_path(RESOLWE) / "expected_fusions.tsv.gz")
+    assert list(new.columns) == list(old.columns)
+    assert len(new) == len(old) == 1, new.iloc[:, :12].to_string()
+    n, o = new.iloc[0], old.iloc[0]
+    assert (n["#gene1"], n["gene2"], n["breakpoint1"], n["breakpoint2"]) == (
+        "CCDC6",
+        "RET",
+        "minigenome:609384",
+        "minigenome:490475",
+    )
+    assert (
+        (n["direction1"], n["direction2"]) == (o["direction1"], o["direction2"]) == ("upstream", "upstream")
+    )
+    assert {c: n[c] for c in ARRIBA_SAME_AS_240} == {c: o[c] for c in ARRIBA_SAME_AS_240}
+    assert (o["split_reads1"], o["split_reads2"], o["discordant_mates"]) == ("1", "0", "7")
+    assert (n["split_reads1"], n["split_reads2"], n["discordant_mates"]) == ("3", "0", "7")
+    (n_ids, o_ids) = (set(x["read_identifiers"].split(",")) for x in (n, o))
+    assert len(o_ids) == 8 and n_ids - o_ids == {"fustut000006ad9f", "fustut0000072739"}
+    assert o_ids < n_ids
+
+
+def test_arriba_251_discards_the_same_in_vitro_breakpoints(ccdc6_ret_arriba: Path) -> None:
+    """The six other CCDC6::RET breakpoint pairs of the same seven discordant mates are discarded as
+    ``in_vitro`` by both versions. (The rest of the discarded lists differ with the alignment: 31 of
+    2.4.0's 36 breakpoint pairs are among 2.5.1's 44 here.)"""
+    new = read_tsv(ccdc6_ret_arriba / "fusions.discarded.tsv")
+    old = read_tsv(shared_path(RESOLWE) / "expected_discarded_fusions.tsv.gz")
+    cols = [
+        "#gene1",
+        "gene2",
+        "breakpoint1",
+        "breakpoint2",
+        "split_reads1",
+        "split_reads2",
+        "discordant_mates",
+    ]
+
+    def in_vitro(t: pd.DataFrame) -> set[tuple[str, ...]]:
+        return set(t.loc[t.filters == "in_vitro", cols].itertuples(index=False, name=None))
+
+    assert in_vitro(new) == in_vitro(old)
+    assert len(in_vitro(new)) == 6
+    assert {(g1, g2, d) for g1, g2, _, _, _, _, d in in_vitro(new)} == {("CCDC6", "RET", "7")}
+
+
+def test_allfuse_reads_arriba_251_as_it_read_240(ccdc6_ret_arriba: Path) -> None:
+    """Parsed by allfuse, the two versions' rows are the same call but for the junction read count;
+    with star_chimeric they are one event."""
+    new = arriba_parser.parse(ccdc6_ret_arriba / "fusions.tsv", "R")
+    old = arriba_parser.parse(shared_path(RESOLWE) / "expected_fusions.tsv.gz", "R")
+    keys = ["fusion", "chrom_5p", "pos_5p", "strand_5p", "chrom_3p", "pos_3p", "strand_3p", "spanning_frags"]
+    assert new[keys].astype(str).values.tolist() == old[keys].astype(str).values.tolist()
+    c5, p5, c3, p3 = ARRIBA_CCDC6_RET
+    assert new[keys].astype(str).values.tolist() == [["CCDC6::RET", c5, str(p5), "-", c3, str(p3), "+", "7"]]
+    assert (int(new.junction_reads[0]), int(old.junction_reads[0])) == (3, 1)
+
+    ev = events(ccdc6_ret_arriba / "annotate")
+    hit = ev[ev.fusion == "CCDC6::RET"]
+    assert len(hit) == 1, ev[["fusion", "callers", "pos_5p", "pos_3p"]]
+    e = hit.iloc[0]
+    assert (e.callers, e.n_callers) == ("arriba,star_chimeric", "2")
+    assert (e.chrom_5p, int(e.pos_5p), e.chrom_3p, int(e.pos_3p)) == ARRIBA_CCDC6_RET
+    assert not (ev.callers.str.contains("arriba") & (ev.fusion != "CCDC6::RET")).any()
+
+
+def test_arriba_needs_the_minigenome_contig_named(ccdc6_ret_arriba: Path) -> None:
+    """Without ``-i minigenome`` (Arriba's default: human chromosome names) Arriba 2.5.1 finds no
+    read to work on and exits 1 -- not with the pipeline's negative-result message ("no split reads
+    or discordant mates found"), so rule arriba would fail, not report a negative."""
+    proc = run_arriba(ccdc6_ret_arriba.parent, ccdc6_ret_arriba.parent / "arriba_default_contigs")
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 1, log
+    assert "ERROR: no normal reads found" in log
+    assert arriba_parser.NO_CHIMERIC_READS not in log

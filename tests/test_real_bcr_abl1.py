@@ -1,4 +1,5 @@
-"""Real reads, real aligner: Arriba's BCR::ABL1 test reads through STAR and ``allfuse annotate``.
+"""Real reads, real aligner, real Arriba: Arriba's BCR::ABL1 test reads through STAR, Arriba 2.5.1
+and ``allfuse annotate``.
 
 The 40 read pairs of Arriba's test set (shared/data/arriba/read{1,2}.fastq.gz) are aligned with
 Debian's STAR against HAMLET's GRCh38 reference (full-length no-alt analysis set, N-masked outside
@@ -7,13 +8,26 @@ its target genes, BCR and ABL1 included) with the pipeline's own STAR options (c
 ``allfuse annotate --star-chimeric`` must find the e14a2 junction: BCR exon 14 -> ABL1 exon 2 on the
 MANE transcripts.
 
+Arriba (built by ``make callers``) runs on the same alignment, sorted by samtools as the pipeline's
+``samtools_sort`` rule does before rule ``arriba`` (STAR writes it unsorted, ``--outSAMtype BAM
+Unsorted``; Arriba 2.5.1 gave the identical fusions.tsv on the unsorted BAM, checked by hand), with
+HAMLET's subset of the Arriba v2.4.0 GRCh38 database (shared/data/hamlet/arriba_db_subset: the first
+lines of the blacklist, the BCR lines of known_fusions used for ``-k`` and ``-t``, protein domains
+over the HAMLET loci). HAMLET made the known-fusions subset with ``zgrep -A 1``, whose ``--`` group
+separators Arriba reports as ``unknown gene or malformed range: --`` and ``a line with an empty tag``
+and skips. ``allfuse annotate --arriba`` must give the same e14a2 event, keeping Arriba's own
+columns as ``orig_*``.
+
 The HAMLET GTF is Ensembl-style (release 104): no MANE_Select/Ensembl_canonical tags, unversioned
 ``transcript_id`` with a separate ``transcript_version``. That is the fallback situation for transcript
 choice: the curated canonical table, matched by Ensembl ID without version.
 
-Cost: unpacking the FASTA (3.1 GB) and building the STAR index (3.1 GB on disk, about 2 min and
-6-6.5 GB peak RSS with 2 threads); the alignment takes seconds. The index lives in a temporary folder
-removed after this module; the FASTA is deleted as soon as the index is built.
+Cost: unpacking the FASTA (3.1 GB) and building the STAR index (3.1 GB on disk, about 1.5-2 min and
+6-6.5 GB peak RSS with 2 threads); the alignment takes seconds. Arriba loads the whole assembly
+(``-a``, 3.1 Gb): about 22 s wall (20 s of it reading the FASTA) and 3.2 GiB peak RSS for these 40
+read pairs (Arriba's own log: ``peak memory=3.21gb``), far under the 7 GB asked for genomeGenerate.
+The index lives in a temporary folder removed after this module; the FASTA is deleted as soon as
+Arriba has read it.
 """
 
 from __future__ import annotations
@@ -29,7 +43,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BIN, REPO, read_tsv, shared_path
+from conftest import BIN, REPO, built_callers, read_tsv, shared_path
 
 from allfuse.callers.star_chimeric import read_junctions
 
@@ -37,6 +51,11 @@ from allfuse.callers.star_chimeric import read_junctions
 REF = "hamlet/reference"
 GTF = f"{REF}/hamlet-ref.gtf"
 READS = ["arriba/read1.fastq.gz", "arriba/read2.fastq.gz"]
+ARRIBA_DB = "hamlet/arriba_db_subset"  # HAMLET's subset of the Arriba v2.4.0 hg38/GRCh38 database
+BLACKLIST = f"{ARRIBA_DB}/blacklist_hg38_GRCh38_v2.4.0.head.tsv.gz"
+KNOWN_FUSIONS = f"{ARRIBA_DB}/known_fusions_hg38_GRCh38_v2.4.0.tsv.gz"
+PROTEIN_DOMAINS = f"{ARRIBA_DB}/protein_domains_hg38_GRCh38_v2.4.0.gff3"
+SAMTOOLS = shutil.which("samtools")
 STAR = shutil.which("STAR")
 GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").is_file() else None
 NEED_DISK = 8 * 1024**3  # FASTA 3.1 GB + index 3.1 GB, with headroom
@@ -69,6 +88,14 @@ class Run:
     log_final: Path
     out: Path
     steps: list[Step] = field(default_factory=list)
+    #: Arriba's fusions.tsv / discarded fusions / its log, and ``allfuse annotate --arriba`` (alone,
+    #: and with ``--star-chimeric``). None where `make callers` has not built Arriba: the Arriba
+    #: tests then fail (or skip without ../shared/tools) through built_callers(), STAR's still run.
+    arriba_fusions: Path | None = None
+    arriba_discarded: Path | None = None
+    arriba_log: Path | None = None
+    arriba_out: Path | None = None
+    both_out: Path | None = None
 
 
 def _mem_available() -> int:
@@ -78,19 +105,31 @@ def _mem_available() -> int:
     return 0
 
 
-def measured(name: str, cmd: list[str], workdir: Path) -> Step:
-    """Run ``cmd`` (under GNU time -v when installed); fail with its log on a non-zero exit."""
+def measured(name: str, cmd: list[str], workdir: Path, log: Path | None = None) -> Step:
+    """Run ``cmd`` (under GNU time -v when installed); fail with its log on a non-zero exit.
+    With ``log``, its stdout and stderr are kept there."""
     report = workdir / f"{name}.time"
     full = [GNU_TIME, "-v", "-o", str(report), *cmd] if GNU_TIME else cmd
     start = time.monotonic()
     proc = subprocess.run(full, cwd=workdir, capture_output=True, text=True, timeout=1800, check=False)
     seconds = time.monotonic() - start
+    if log is not None:
+        log.write_text(proc.stdout + proc.stderr)
     assert proc.returncode == 0, f"{name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
     rss = None
     if GNU_TIME and report.is_file():
         m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", report.read_text())
         rss = int(m.group(1)) if m else None
     return Step(name, seconds, rss)
+
+
+def _arriba() -> Path | None:
+    """Arriba as `make callers` built it, or None where built_callers() would fail or skip (the
+    Arriba tests call it themselves and say why)."""
+    try:
+        return built_callers() / "arriba"
+    except (pytest.fail.Exception, pytest.skip.Exception):
+        return None
 
 
 def star_options() -> list[str]:
@@ -102,8 +141,14 @@ def star_options() -> list[str]:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory):
     ref, gtf, reads = shared_path(REF), shared_path(GTF), [shared_path(r) for r in READS]
+    db = {
+        name: shared_path(rel)
+        for name, rel in (("b", BLACKLIST), ("k", KNOWN_FUSIONS), ("p", PROTEIN_DOMAINS))
+    }
     # Not skipped otherwise: a machine that cannot run this check fails it, saying why.
     assert STAR is not None, "STAR is not installed (make install puts it there)"
+    assert SAMTOOLS is not None, "samtools is not installed (make install puts it there)"
+    arriba = _arriba()
     base = tmp_path_factory.mktemp("star_hamlet")
     free = shutil.disk_usage(base).free
     assert free >= NEED_DISK, (
@@ -137,7 +182,6 @@ def run(tmp_path_factory: pytest.TempPathFactory):
                 base,
             )
         )  # fmt: skip
-        fasta.unlink()
         aln = base / "aln"
         aln.mkdir()
         steps.append(
@@ -157,6 +201,40 @@ def run(tmp_path_factory: pytest.TempPathFactory):
                 aln,
             )
         )  # fmt: skip
+        # As the pipeline: samtools_sort, then arriba on the sorted BAM (Arriba reads the FASTA).
+        sorted_bam = aln / "Aligned.sortedByCoord.out.bam"
+        steps.append(
+            measured("samtools sort", [SAMTOOLS, "sort", "-o", str(sorted_bam), "Aligned.out.bam"], aln)
+        )
+        arriba_files: dict[str, Path] = {}
+        if arriba is not None:
+            adir = base / "arriba"
+            adir.mkdir()
+            arriba_files = {
+                "arriba_fusions": adir / "fusions.tsv",
+                "arriba_discarded": adir / "fusions.discarded.tsv",
+                "arriba_log": adir / "arriba.log",
+            }
+            steps.append(
+                measured(
+                    "arriba",
+                    [
+                        str(arriba),
+                        "-x", str(sorted_bam),
+                        "-a", str(fasta),
+                        "-g", str(gtf),
+                        "-b", str(db["b"]),
+                        "-k", str(db["k"]),
+                        "-t", str(db["k"]),
+                        "-p", str(db["p"]),
+                        "-o", str(arriba_files["arriba_fusions"]),
+                        "-O", str(arriba_files["arriba_discarded"]),
+                    ],
+                    adir,
+                    log=arriba_files["arriba_log"],
+                )
+            )  # fmt: skip
+        fasta.unlink()
         out = base / "annotate"
         steps.append(
             measured(
@@ -171,18 +249,59 @@ def run(tmp_path_factory: pytest.TempPathFactory):
                 base,
             )
         )  # fmt: skip
+        if arriba is not None:
+            for name, extra in (
+                ("arriba_out", []),
+                ("both_out", ["--star-chimeric", str(aln / "Chimeric.out.junction")]),
+            ):
+                arriba_files[name] = base / f"annotate_{name}"
+                steps.append(
+                    measured(
+                        " ".join(["allfuse annotate --arriba", *extra[:1]]),
+                        [
+                            str(BIN / "allfuse"), "annotate",
+                            "--sample", "K",
+                            "--gtf", str(gtf),
+                            "--outdir", str(arriba_files[name]),
+                            "--arriba", str(arriba_files["arriba_fusions"]),
+                            *extra,
+                        ],
+                        base,
+                    )
+                )  # fmt: skip
         yield Run(
-            index, aln / "Chimeric.out.junction", aln / "Aligned.out.bam", aln / "Log.final.out", out, steps
+            index,
+            aln / "Chimeric.out.junction",
+            aln / "Aligned.out.bam",
+            aln / "Log.final.out",
+            out,
+            steps,
+            **arriba_files,
         )
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
 
 def test_measurements(run, capsys):
-    """Not a check: shows the cost of the real run (also with -q)."""
+    """Not a check: shows the cost of the real run (also with -q), Arriba's own summary line too."""
+    lines = [f"  [real BCR::ABL1] {s}" for s in run.steps]
+    if run.arriba_log is not None:
+        done = [x for x in run.arriba_log.read_text().splitlines() if "Done (elapsed time=" in x]
+        lines += [f"  [real BCR::ABL1] arriba says: {x.split('] ', 1)[-1]}" for x in done]
     with capsys.disabled():
-        print("\n" + "\n".join(f"  [real BCR::ABL1] {s}" for s in run.steps))
-    assert [s.name for s in run.steps][1:] == ["STAR genomeGenerate", "STAR align", "allfuse annotate"]
+        print("\n" + "\n".join(lines))
+    names = [s.name for s in run.steps][1:]
+    star = ["STAR genomeGenerate", "STAR align", "samtools sort"]
+    if run.arriba_fusions is None:
+        assert names == [*star, "allfuse annotate"]
+    else:
+        assert names == [
+            *star,
+            "arriba",
+            "allfuse annotate",
+            "allfuse annotate --arriba",
+            "allfuse annotate --arriba --star-chimeric",
+        ]
 
 
 def test_reference_is_the_fallback_situation():
@@ -302,3 +421,143 @@ def test_index_is_temporary(run, tmp_path_factory):
     """The index is under pytest's temporary folder (removed after the module), the FASTA already gone."""
     assert run.index.is_relative_to(tmp_path_factory.getbasetemp())
     assert (run.index / "SA").is_file() and not (run.index.parent / "hamlet-ref.fa").exists()
+
+
+# ---- Arriba 2.5.1 on the same alignment ------------------------------------------------------------
+#: What Arriba 2.5.1 writes for these reads (fusions.tsv, one row), column by column. Its breakpoints
+#: are allfuse's: the last base of BCR exon 14 and the first base of ABL1 exon 2. Arriba picks its own
+#: ABL1 transcript, ENST00000372348 (ABL1-202, exon 1b 140 kb upstream; its exon 2 is MANE's exon 2),
+#: not the MANE one (ENST00000318560, exon 1a); allfuse's exons are on MANE.
+ARRIBA_ROW = {
+    "#gene1": "BCR",
+    "gene2": "ABL1",
+    "strand1(gene/fusion)": "+/+",
+    "strand2(gene/fusion)": "+/+",
+    "breakpoint1": f"chr22:{BCR_EXON14_END}",
+    "breakpoint2": f"chr9:{ABL1_EXON2_START}",
+    "site1": "CDS/splice-site",
+    "site2": "CDS/splice-site",
+    "type": "translocation",
+    "split_reads1": "4",
+    "split_reads2": "7",
+    "discordant_mates": "0",
+    "coverage1": "4",
+    "coverage2": "12",
+    "confidence": "high",
+    "reading_frame": "in-frame",
+    "tags": "Mitelman",  # -t known_fusions: BCR::ABL1 is in HAMLET's subset, tagged Mitelman
+    "retained_protein_domains": (
+        "Bcr-Abl_oncoprotein_oligomerisation_domain(100%),C2_domain(16%),PH_domain(100%),RhoGEF_domain(100%)"
+        "|F-actin_binding(100%),Protein_kinase_domain(100%),SH2_domain(100%),SH3_domain(100%)"
+    ),
+    "closest_genomic_breakpoint1": ".",
+    "closest_genomic_breakpoint2": ".",
+    "gene_id1": "ENSG00000186716",
+    "gene_id2": "ENSG00000097007",
+    "transcript_id1": "ENST00000305877",
+    "transcript_id2": "ENST00000372348",
+    "direction1": "downstream",
+    "direction2": "upstream",
+    "filters": ".",
+}
+
+
+def _arriba_fusions(run) -> dict[str, str]:
+    built_callers()  # without Arriba: fails saying to run `make callers` (skips without ../shared/tools)
+    table = read_tsv(run.arriba_fusions)
+    assert len(table) == 1, table.to_string()
+    return table.iloc[0].to_dict()
+
+
+def test_arriba_calls_bcr_abl1_at_the_splice_sites(run):
+    row = _arriba_fusions(run)
+    assert {k: row[k] for k in ARRIBA_ROW} == ARRIBA_ROW
+    # the reads: exactly the ones STAR wrote as split reads in Chimeric.out.junction
+    j = read_junctions(run.junctions)
+    star_split = set(j[j["junction_type"] >= 0]["read_name"])
+    assert set(row["read_identifiers"].split(",")) == star_split
+    assert len(star_split) == int(row["split_reads1"]) + int(row["split_reads2"]) == 11
+    assert row["fusion_transcript"].count("|") == 1 and row["peptide_sequence"].count("|") == 1
+    # nothing discarded: the header alone
+    assert run.arriba_discarded.read_text().splitlines() == ["\t".join(read_tsv(run.arriba_fusions).columns)]
+    log = run.arriba_log.read_text()
+    assert "Launching Arriba 2.5.1" in log
+    assert "Filtering blacklisted fusions in" in log and "Loading protein domains from" in log
+
+
+def test_arriba_event_is_bcr_exon14_to_abl1_exon2(run):
+    row = _arriba_fusions(run)
+    fusions = read_tsv(run.arriba_out / "fusions.tsv")
+    assert len(fusions) == 1, fusions.to_string()
+    ev = fusions.iloc[0]
+    expected = {
+        "fusion": "BCR::ABL1",
+        "gene_id_5p": "ENSG00000186716",
+        "gene_id_3p": "ENSG00000097007",
+        "chrom_5p": "chr22",
+        "pos_5p": str(BCR_EXON14_END),
+        "strand_5p": "+",
+        "chrom_3p": "chr9",
+        "pos_3p": str(ABL1_EXON2_START),
+        "strand_3p": "+",
+        "callers": "arriba",
+        "n_callers": "1",
+        "junction_reads": "11",
+        "spanning_frags": "0",
+        "support": "arriba:11+0",
+        "caller_transcript_5p": "arriba:ENST00000305877",
+        "caller_transcript_3p": "arriba:ENST00000372348",
+        "transcript_5p": BCR_TX,
+        "transcript_source_5p": "canonical_table",
+        "exon_5p": "14",
+        "intron_5p": "",
+        "exon_boundary_5p": "True",
+        "dist_to_exon_5p": "0",
+        "transcript_3p": ABL1_TX,
+        "transcript_source_3p": "canonical_table",
+        "exon_3p": "2",
+        "intron_3p": "",
+        "exon_boundary_3p": "True",
+        "dist_to_exon_3p": "0",
+        "reading_frame": "in-frame",
+        "category": "BCR::ABL1",
+    }
+    assert {k: ev[k] for k in expected} == expected
+
+    calls = read_tsv(run.arriba_out / "calls" / "arriba.tsv")
+    assert len(calls) == 1
+    call = calls.iloc[0]
+    assert (call.pos_5p, call.pos_3p) == (str(BCR_EXON14_END), str(ABL1_EXON2_START))
+    assert (call.caller_confidence, call.caller_filters) == ("high", ".")
+    # Arriba's own columns survive as orig_<name>, with the values Arriba wrote
+    assert call["orig_confidence"] == "high"
+    assert call["orig_reading_frame"] == "in-frame"
+    assert call["orig_filters"] == "."
+    assert call["orig_retained_protein_domains"] == ARRIBA_ROW["retained_protein_domains"]
+    assert {f"orig_{k.removeprefix('#')}": v for k, v in row.items()} == {
+        k: v for k, v in call.items() if k.startswith("orig_")
+    }
+
+    cls = json.loads((run.arriba_out / "classification.json").read_text())
+    assert (cls["subtype"], cls["driver_fusion"], cls["callers"]) == ("BCR::ABL1", "BCR::ABL1", "arriba")
+    assert (cls["transcript_5p"], cls["exon_5p"], cls["transcript_3p"], cls["exon_3p"]) == (
+        BCR_TX,
+        14,
+        ABL1_TX,
+        2,
+    )
+
+
+def test_arriba_and_star_chimeric_are_one_event(run):
+    _arriba_fusions(run)
+    fusions = read_tsv(run.both_out / "fusions.tsv")
+    assert len(fusions) == 1, fusions.to_string()
+    ev = fusions.iloc[0]
+    assert (ev.fusion, ev.callers, ev.n_callers) == ("BCR::ABL1", "arriba,star_chimeric", "2")
+    assert (ev.pos_5p, ev.pos_3p, ev.exon_5p, ev.exon_3p) == (
+        str(BCR_EXON14_END),
+        str(ABL1_EXON2_START),
+        "14",
+        "2",
+    )
+    assert sorted(ev.support.split(";")) == ["arriba:11+0", "star_chimeric:11+0"]
