@@ -17,24 +17,37 @@ from typing import Any
 
 import pandas as pd
 
-from allfuse.artefacts import flag_artefacts
+from allfuse.artefacts import ARTEFACT_COLUMNS, flag_artefacts
 from allfuse.callers import arriba, fusioncatcher, pizzly, star_chimeric, starfusion
 from allfuse.classify import NOT_ASSESSABLE
 from allfuse.config import load_config
 from allfuse.errors import InputError
-from allfuse.exons import SIDES
+from allfuse.exons import EXON_OUTPUT_COLUMNS, SIDES
 from allfuse.gtf import Annotation, strip_version
-from allfuse.merge import MergeSettings, merge_calls
+from allfuse.merge import MergeSettings, load_tier_rules, merge_calls
 from allfuse.qc import read_qc
 from allfuse.reads import GZIP_MAGIC
 from allfuse.resources import Resources
-from allfuse.schema import atomic_write, empty_calls, write_tsv
+from allfuse.schema import FUSION_COLUMNS, atomic_write, empty_calls, write_tsv
 
 #: Callers whose output ``annotate`` reads, each from the option ``--<caller>`` (``_`` as ``-``);
 #: the order is the order of the per-caller tables.
 CALLERS = ("star_chimeric", "pizzly", "arriba", "starfusion", "fusioncatcher", "fusioninspector")
 #: Callers whose files are read as text without the gzip-aware table reader.
 _PLAIN_ONLY = ("star_chimeric", "pizzly")
+
+#: Columns of fusions.tsv, in order: the merged event with its tier and the callers' own evidence
+#: (schema.FUSION_COLUMNS), then what annotation adds: HGNC ids (identify_genes), canonical
+#: transcript and exon/intron of each side (exons), reading frame (frame), category (classify) and
+#: the artefact flag (artefacts).
+FUSIONS_TSV_COLUMNS: list[str] = [
+    *FUSION_COLUMNS,
+    *(f"hgnc_id_{side}" for side in SIDES),
+    *EXON_OUTPUT_COLUMNS,
+    "reading_frame",
+    "category",
+    *ARTEFACT_COLUMNS,
+]
 
 
 @dataclass(frozen=True)
@@ -127,7 +140,7 @@ def annotate_sample(
     calls = {caller: parse_caller(caller, p, sample, ann, settings) for caller, p in usable.items()}
     nonempty = [c for c in calls.values() if not c.empty]
     merged_input = pd.concat(nonempty, ignore_index=True) if nonempty else empty_calls()
-    events = merge_calls(merged_input, sample, ann, settings.merge)
+    events = merge_calls(merged_input, sample, ann, settings.merge, load_tier_rules(settings.resources))
     events, classification = _annotate_and_classify(sample, events, ann, settings)
     if reasons:
         classification = classify.not_assessable(sample, "; ".join(reasons))
@@ -167,6 +180,7 @@ def _annotate_and_classify(
     events = frame.reading_frame(events, ann, res)
     events["category"] = classify.category_column(events, res)
     events = flag_artefacts(events)
+    events = events[FUSIONS_TSV_COLUMNS + [c for c in events.columns if c not in FUSIONS_TSV_COLUMNS]]
     return events, classify.classify_sample(sample, events, res)
 
 
@@ -207,7 +221,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-junction-reads", type=non_negative, default=None)
     parser.add_argument("--min-total-support", type=non_negative, default=None)
     parser.add_argument("--merge-distance", type=non_negative, default=None)
-    parser.add_argument("--qc", type=Path, default=None, help="qc.tsv (allfuse qc): a failed gate -> not assessable")
+    parser.add_argument(
+        "--qc", type=Path, default=None, help="qc.tsv (allfuse qc): a failed gate -> not assessable"
+    )
     parser.add_argument(
         "--on-empty-caller",
         choices=("error", "not-assessable"),
@@ -241,7 +257,9 @@ def settings_from(args: argparse.Namespace) -> AnnotateSettings:
         pick(args.min_junction_reads, star.get("min_junction_reads"), defaults.min_junction_reads),
         pick(args.min_total_support, star.get("min_total_support"), defaults.min_total_support),
     )
-    distance = pick(args.merge_distance, config.get("merge", {}).get("max_distance"), MergeSettings.max_distance)
+    distance = pick(
+        args.merge_distance, config.get("merge", {}).get("max_distance"), MergeSettings.max_distance
+    )
     return AnnotateSettings(thresholds, MergeSettings(distance), args.resources, args.on_empty_caller)
 
 

@@ -13,7 +13,11 @@ Decisions:
 * every other subtype-defining fusion is listed in ``other_defining_fusions`` (never dropped silently),
   except the reciprocal product of the driver, which supports it and is named in ``reciprocal_fusion``
   (further events of the driver's own fusion are not listed either);
-* ``flags`` collects the also_flag of every matched event's rule.
+* ``flags`` collects the also_flag of every matched event's rule;
+* each defining fusion's confidence ``tier`` (fusions.tsv) is reported beside it (``driver_tier``,
+  ``reciprocal_tier``, ``other_defining_tiers`` in the order of ``other_defining_fusions``), from the
+  event that names it (the best-supported one of that name); a tier never changes the status, group,
+  subtype or driver.
 """
 
 from __future__ import annotations
@@ -58,10 +62,13 @@ CLASSIFICATION_KEYS = [
     "partner",
     "driver_fusion",
     *_DRIVER_FIELDS,
+    "driver_tier",  # the driver event's tier (high / medium / low), '' without a driver
     "junction_reads",
     "spanning_frags",
     "reciprocal_fusion",
+    "reciprocal_tier",
     "other_defining_fusions",
+    "other_defining_tiers",  # one tier per other_defining_fusions entry, same order
     "flags",
     "rule",
 ]
@@ -192,6 +199,7 @@ def _empty_result(sample: str, flags: list[str]) -> dict:
         junction_reads=0,
         spanning_frags=0,
         other_defining_fusions=[],
+        other_defining_tiers=[],
         flags=flags,
     )
     return result
@@ -201,9 +209,7 @@ def not_assessable(sample: str, reason: str) -> dict:
     """The classification of a sample whose result means nothing (QC failed, a caller left nothing):
     no group, never a negative."""
     result = _empty_result(sample, [])
-    result.update(
-        status=NOT_ASSESSABLE, status_reason=reason, group=NOT_ASSESSABLE, subtype=NOT_ASSESSABLE
-    )
+    result.update(status=NOT_ASSESSABLE, status_reason=reason, group=NOT_ASSESSABLE, subtype=NOT_ASSESSABLE)
     return result
 
 
@@ -223,6 +229,13 @@ def classify_sample(sample: str, events: pd.DataFrame, res: Resources) -> dict:
     # The reciprocal product (AFF1::KMT2A beside KMT2A::AFF1) supports the driver's rearrangement.
     swapped = "::".join(reversed(driver.fusion.split("::")))
     reciprocal = swapped if any(m.fusion == swapped for m in defining) and swapped != driver.fusion else ""
+    others = list(
+        dict.fromkeys(m.fusion for m in defining[1:] if m.fusion not in (driver.fusion, reciprocal))
+    )
+    # Each name's tier is its best event's: defining is sorted by priority, then support.
+    tier_by_fusion: dict[str, str] = {}
+    for m in defining:
+        tier_by_fusion.setdefault(m.fusion, str(_field(m.row, "tier")))
     result = _empty_result(sample, flags)
     result.update({name: _field(driver.row, name) for name in _DRIVER_FIELDS})
     result.update(
@@ -233,10 +246,11 @@ def classify_sample(sample: str, events: pd.DataFrame, res: Resources) -> dict:
         driver_fusion=driver.fusion,
         junction_reads=_int(driver.row.get("junction_reads")),
         spanning_frags=_int(driver.row.get("spanning_frags")),
+        driver_tier=str(_field(driver.row, "tier")),
         reciprocal_fusion=reciprocal,
-        other_defining_fusions=list(
-            dict.fromkeys(m.fusion for m in defining[1:] if m.fusion not in (driver.fusion, reciprocal))
-        ),
+        reciprocal_tier=tier_by_fusion.get(reciprocal, "") if reciprocal else "",
+        other_defining_fusions=others,
+        other_defining_tiers=[tier_by_fusion.get(f, "") for f in others],
         rule=driver.rule.rule_id,
     )
     return result

@@ -31,7 +31,8 @@ COHORT_COLUMNS = [
     "best_event_callers",
     "best_event_junction_reads",
     "best_event_spanning_frags",
-    *CLASSIFICATION_FIELDS,
+    "best_event_tier",
+    *CLASSIFICATION_FIELDS,  # with driver_tier, reciprocal_tier and other_defining_tiers
 ]
 
 
@@ -56,6 +57,7 @@ def cohort_row(results: Path, sample: str) -> dict:
             "best_event_callers": best["callers"],
             "best_event_junction_reads": best["junction_reads"],
             "best_event_spanning_frags": best["spanning_frags"],
+            "best_event_tier": best.get("tier", ""),
         }
     cls_path = results / sample / "classification.json"
     if cls_path.is_file():

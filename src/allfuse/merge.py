@@ -6,16 +6,25 @@ their 5' breakpoints and their 3' breakpoints each agree within ``max_distance``
 contigs (``22`` and ``chr22`` are one contig) and in the same 5'->3' orientation. Calls a caller
 could not place on the genome (pizzly's flat table without a GTF) join an event of the same gene
 pair, compared case-insensitively. A reciprocal event (B::A beside A::B) is linked, not merged.
+
+Each event keeps the evidence Arriba and STAR-Fusion give of their own (``CALLER_EVIDENCE``) and
+gets one confidence ``tier`` from its callers together, by the first matching rule of
+``resources/confidence_tiers.tsv`` (:func:`event_tiers`). The tier is shown, never decided on: no
+status, group or subtype depends on it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
+from allfuse.errors import InputError
 from allfuse.gtf import Annotation, strip_chr
-from allfuse.schema import CALLER_CHOICE_COLUMNS, FUSION_COLUMNS
+from allfuse.resources import _read_table, resources_dir
+from allfuse.schema import CALLER_CHOICE_COLUMNS, CALLER_EVIDENCE, FUSION_COLUMNS, TIERS
 
 #: Genes closer than this on one strand, joined 5' upstream to 3' downstream, are a read-through.
 READ_THROUGH_DISTANCE = 200_000
@@ -35,9 +44,13 @@ def _contig_key(ann: Annotation | None, chrom: str) -> str:
 
 
 def merge_calls(
-    calls: pd.DataFrame, sample: str, ann: Annotation | None = None, settings: MergeSettings | None = None
+    calls: pd.DataFrame,
+    sample: str,
+    ann: Annotation | None = None,
+    settings: MergeSettings | None = None,
+    tiers: list[TierRule] | None = None,
 ) -> pd.DataFrame:
-    """One row per fusion event, in the declared FUSION_COLUMNS."""
+    """One row per fusion event, in the declared FUSION_COLUMNS (``tiers``: the shipped rules if None)."""
     settings = settings or MergeSettings()
     if calls.empty:
         return pd.DataFrame(columns=FUSION_COLUMNS)
@@ -78,6 +91,7 @@ def merge_calls(
     out["event_id"] = [f"{sample}.E{i + 1}" for i in range(len(out))]
     out["reciprocal_of"] = _reciprocals(out)
     out["read_through"] = [_is_read_through(r, ann) for r in out.itertuples(index=False)]
+    out["tier"] = event_tiers(out, tiers if tiers is not None else load_tier_rules())
     return out[FUSION_COLUMNS]
 
 
@@ -132,6 +146,7 @@ def _event_row(members: list[dict], sample: str, spelling: dict[str, str]) -> di
     }
     return {
         **own,
+        **{col: _evidence(best.get(caller), source) for col, (caller, source) in CALLER_EVIDENCE.items()},
         "sample": sample,
         "event_id": "",
         "fusion": f"{gene_5p}::{gene_3p}",
@@ -154,6 +169,15 @@ def _event_row(members: list[dict], sample: str, spelling: dict[str, str]) -> di
         "read_through": False,
         "_support": sum(top),
     }
+
+
+def _evidence(call: dict | None, column: str) -> str:
+    """One caller's own value for the event ('.' when that caller did not call it or left it empty)."""
+    value = None if call is None else call.get(column)
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "."
+    text = str(value).strip()
+    return text if text else "."
 
 
 def _reciprocals(events: pd.DataFrame) -> list[str]:
@@ -194,3 +218,102 @@ def _is_read_through(ev, ann: Annotation | None) -> bool:
         & ~g["gene_name"].str.upper().isin([ev.gene_5p.upper(), ev.gene_3p.upper()])
     ]
     return between.empty
+
+
+# ---- confidence tier ------------------------------------------------------------------------------
+TIER_TABLE = "confidence_tiers.tsv"
+TIER_COLUMNS = ["rule_id", "tier", "n_callers", "fragments", "arriba_confidence", "rationale", "source"]
+_COUNT = re.compile(r"^(>=|<=|>|<|=)?(\d+)$")
+_COMPARE = {
+    ">=": lambda a, b: a >= b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    "<": lambda a, b: a < b,
+    "=": lambda a, b: a == b,
+}
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count condition of a tier rule: '*' (any), 'N', '>=N', '>N', '<=N' or '<N'."""
+
+    op: str | None  # None: any count
+    value: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> Count | None:
+        text = text.strip()
+        if text == "*":
+            return cls(None)
+        m = _COUNT.match(text.replace(" ", ""))
+        return cls(m.group(1) or "=", int(m.group(2))) if m else None
+
+    def holds(self, n: int) -> bool:
+        return self.op is None or _COMPARE[self.op](n, self.value)
+
+
+@dataclass(frozen=True)
+class TierRule:
+    """One row of confidence_tiers.tsv: the tier of an event that meets every condition."""
+
+    rule_id: str
+    tier: str
+    n_callers: Count
+    fragments: Count  # the event's junction_reads + spanning_frags (its best caller's)
+    #: Arriba's own confidence ('.': Arriba did not call the event); None: any.
+    arriba_confidence: frozenset[str] | None
+
+    def matches(self, n_callers: int, fragments: int, arriba_confidence: str) -> bool:
+        return (
+            self.n_callers.holds(n_callers)
+            and self.fragments.holds(fragments)
+            and (self.arriba_confidence is None or arriba_confidence in self.arriba_confidence)
+        )
+
+
+def load_tier_rules(root: str | Path | None = None) -> list[TierRule]:
+    """The tier rules in file order (the first matching rule decides); InputError naming the file,
+    the rule and the column for a bad cell, or when the last rule is not a catch-all ('*' everywhere)."""
+    path = resources_dir(root) / TIER_TABLE
+    table = _read_table(path, TIER_COLUMNS)
+    rules = []
+    for r in table.itertuples(index=False):
+        where = f"{path}: rule {r.rule_id!r}"
+        if r.tier not in TIERS:
+            raise InputError(f"{where}: tier {r.tier!r} is not one of {', '.join(TIERS)}")
+        counts = {}
+        for column in ("n_callers", "fragments"):
+            counts[column] = Count.parse(getattr(r, column))
+            if counts[column] is None:
+                raise InputError(
+                    f"{where}: {column} {getattr(r, column)!r} is not '*', N, >=N, >N, <=N or <N"
+                )
+        conf = r.arriba_confidence.strip()
+        if not conf:
+            raise InputError(f"{where}: arriba_confidence is empty (use '*' for any)")
+        wanted = None if conf == "*" else frozenset(v.strip().lower() for v in conf.split("|"))
+        rules.append(TierRule(r.rule_id, r.tier, counts["n_callers"], counts["fragments"], wanted))
+    last = rules[-1] if rules else None
+    if last is None or (last.n_callers.op, last.fragments.op, last.arriba_confidence) != (None, None, None):
+        raise InputError(f"{path}: the last rule must match every event ('*' in every condition)")
+    return rules
+
+
+def tier_of(n_callers: int, fragments: int, arriba_confidence: str, rules: list[TierRule]) -> str:
+    """The tier of the first rule an event meets (the last rule meets every event)."""
+    conf = arriba_confidence.strip().lower() if isinstance(arriba_confidence, str) else "."
+    return next(r.tier for r in rules if r.matches(n_callers, fragments, conf or "."))
+
+
+def event_tiers(events: pd.DataFrame, rules: list[TierRule]) -> list[str]:
+    """Per event (in order): its tier from n_callers, junction_reads + spanning_frags and
+    arriba_confidence ('.' when the table lacks that column)."""
+    conf = (
+        events["arriba_confidence"] if "arriba_confidence" in events else pd.Series(".", index=events.index)
+    )
+    return [
+        tier_of(int(n), int(j) + int(s), str(c), rules)
+        for n, j, s, c in zip(
+            events["n_callers"], events["junction_reads"], events["spanning_frags"], conf, strict=True
+        )
+    ]

@@ -40,6 +40,25 @@ CALLER_CHOICE_COLUMNS: list[str] = [
     "caller_exon_3p",
 ]
 
+#: Each caller's own evidence carried into the event: event column -> (caller, column of that
+#: caller's calls table). The value is the one of that caller's best-supported call in the event,
+#: '.' when that caller did not call the event (or the cell is empty). Arriba's ``confidence``
+#: and ``filters`` are its calls' ``caller_confidence``/``caller_filters``; STAR-Fusion's FFPM is its
+#: ``caller_confidence`` and its SpliceType its ``site_5p`` (see allfuse.callers).
+CALLER_EVIDENCE: dict[str, tuple[str, str]] = {
+    "arriba_confidence": ("arriba", "caller_confidence"),  # low / medium / high (Arriba's own)
+    "arriba_reading_frame": ("arriba", "orig_reading_frame"),  # in-frame / out-of-frame / stop-codon / .
+    "arriba_filters": ("arriba", "caller_filters"),  # filters that removed some reads, e.g. duplicates(1)
+    "starfusion_ffpm": ("starfusion", "caller_confidence"),  # fusion fragments per million
+    "starfusion_splice_type": ("starfusion", "site_5p"),  # ONLY_REF_SPLICE / INCL_NON_REF_SPLICE
+    "starfusion_annots": ("starfusion", "orig_annots"),  # FusionAnnotator's annotations
+}
+CALLER_EVIDENCE_COLUMNS: list[str] = list(CALLER_EVIDENCE)
+
+#: An event's confidence tier (column ``tier``), from its callers together; the rule is
+#: resources/confidence_tiers.tsv (allfuse.merge.event_tiers). Best first.
+TIERS: tuple[str, ...] = ("high", "medium", "low")
+
 #: One row per call of one caller (results/{sample}/calls/{caller}.tsv).
 #: The caller's own record follows these columns, every original column prefixed with ``orig_``.
 CALL_COLUMNS: list[str] = [
@@ -74,7 +93,9 @@ FUSION_COLUMNS: list[str] = [
     "junction_reads",
     "spanning_frags",
     "support",  # per-caller best support, e.g. "star_chimeric:12+3;pizzly:9+4"
+    "tier",  # high / medium / low: callers' agreement, fragments, Arriba's confidence (TIERS)
     *CALLER_CHOICE_COLUMNS,
+    *CALLER_EVIDENCE_COLUMNS,
     "reciprocal_of",  # event_id of the B::A event beside this A::B event ('.' if none)
     "read_through",  # True when the partners are neighbouring same-strand genes
 ]

@@ -43,6 +43,7 @@ ROW_FIELDS = [
     "subtype",
     "partner",
     "driver_fusion",
+    "driver_tier",
     "exon_5p",
     "intron_5p",
     "exon_3p",
@@ -165,7 +166,11 @@ def survival_section(folder: Path | None) -> list[dict]:
     """One block per grouping ('by'): its EFS table, the log-rank rows naming it, and the KM plot."""
     if folder is None or not folder.is_dir():
         return []
-    logrank = read_table(folder / "logrank.tsv", "log-rank table") if (folder / "logrank.tsv").is_file() else pd.DataFrame()
+    logrank = (
+        read_table(folder / "logrank.tsv", "log-rank table")
+        if (folder / "logrank.tsv").is_file()
+        else pd.DataFrame()
+    )
     blocks = []
     for efs in sorted(folder.glob("efs_by_*.tsv")):
         by = efs.stem.removeprefix("efs_by_")
@@ -223,6 +228,7 @@ def cohort_context(
         "by_group": counts(rows, "group"),
         "by_subtype": counts(rows, "subtype"),
         "by_partner": counts(rows, "partner", only_detected=True),
+        "by_tier": counts(rows, "driver_tier", only_detected=True),
         "partner_chart": partner_bar_svg(kmt2a),
         "n_not_assessable": sum(r["status"] == NOT_ASSESSABLE for r in rows),
         "survival": survival_section(survival),

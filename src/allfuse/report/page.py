@@ -9,6 +9,7 @@ check the values without parsing HTML.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import jinja2
@@ -81,6 +82,85 @@ def support_by_caller(support: str) -> list[dict[str, str]]:
     return out
 
 
+#: Arriba's and STAR-Fusion's own evidence shown per defining fusion: caller (as its calls file is
+#: named), label, then (fusions.tsv column, label) pairs (columns: schema.CALLER_EVIDENCE).
+EVIDENCE_SHOWN = (
+    (
+        "arriba",
+        "Arriba",
+        (
+            ("arriba_confidence", "confidence"),
+            ("arriba_reading_frame", "reading frame"),
+            ("arriba_filters", "filters"),
+        ),
+    ),
+    (
+        "starfusion",
+        "STAR-Fusion",
+        (
+            ("starfusion_ffpm", "FFPM"),
+            ("starfusion_splice_type", "splice type"),
+            ("starfusion_annots", "annotations"),
+        ),
+    ),
+)
+
+
+#: What a caller's '.' (or empty cell) means in each evidence column of an event it called.
+EVIDENCE_EMPTY = {
+    "arriba_confidence": "not given",
+    "arriba_reading_frame": "not predicted",  # Arriba: no peptide sequence could be predicted
+    "arriba_filters": "none",  # no filter removed any supporting read
+    "starfusion_ffpm": "not computed",
+    "starfusion_splice_type": "not given",
+    "starfusion_annots": "none",
+}
+
+
+def _evidence_value(column: str, value: str) -> str:
+    """A called event's value as shown: what '.' means there; STAR-Fusion's JSON annotation list joined."""
+    if value in ("", "."):
+        return EVIDENCE_EMPTY.get(column, "—")
+    if column == "starfusion_annots" and value.startswith("["):
+        try:
+            items = json.loads(value)
+        except json.JSONDecodeError:
+            return value
+        if isinstance(items, list):
+            return ", ".join(str(x) for x in items) or EVIDENCE_EMPTY[column]
+    return value
+
+
+def caller_evidence(row: dict, ran: list[str]) -> list[dict]:
+    """For each of Arriba and STAR-Fusion that ran on the sample (``ran``): whether it called this event
+    and its own values (confidence, reading frame, filters; FFPM, splice type, annotations)."""
+    out = []
+    for caller, label, columns in EVIDENCE_SHOWN:
+        if caller not in ran:
+            continue
+        called = caller in _text(row.get("callers")).split(",")
+        values = [
+            {
+                "name": name,
+                "column": col,
+                "value": _evidence_value(col, _text(row.get(col))) if called else "—",
+            }
+            for col, name in columns
+        ]
+        out.append({"caller": caller, "label": label, "called": called, "values": values})
+    return out
+
+
+def tier_text(row: dict) -> str:
+    """'medium (4 callers, 3 fragments)': the tier and the two facts it rests on most; '' without a tier."""
+    tier = _text(row.get("tier"))
+    if tier in ("", "."):
+        return ""
+    n = _int(row.get("n_callers"))
+    fragments = _int(row.get("junction_reads")) + _int(row.get("spanning_frags"))
+    return f"{tier} ({n} caller{'s' if n != 1 else ''}, {fragments} fragment{'s' if fragments != 1 else ''})"
+
+
 def exon_text(row: dict, side: str) -> str:
     """'exon 9' or 'intron 9' (with the distance to the nearest exon when known), '' when neither."""
     exon, intron = _text(row.get(f"exon_{side}")), _text(row.get(f"intron_{side}"))
@@ -124,6 +204,7 @@ def _driver_row(data: SampleData) -> dict | None:
         "gene_3p": g3,
         **{k: _text(cls.get(k)) for k in ("transcript_5p", "exon_5p", "intron_5p")},
         **{k: _text(cls.get(k)) for k in ("transcript_3p", "exon_3p", "intron_3p", "reading_frame")},
+        "tier": _text(cls.get("driver_tier")),
     }
 
 
@@ -146,8 +227,9 @@ def _partner(row: dict, side: str, tables: ManeTables) -> Partner:
     )
 
 
-def fusion_summary(row: dict, tables: ManeTables) -> dict:
-    """Names, exons, frame, support and diagram of one event (driver or other defining fusion)."""
+def fusion_summary(row: dict, tables: ManeTables, ran: list[str] | None = None) -> dict:
+    """Names, exons, frame, support, tier, caller evidence and diagram of one event (driver or other
+    defining fusion); ``ran``: the callers that ran on the sample."""
     five, three = side_from_row(row, "5p"), side_from_row(row, "3p")
     names = junction_names(five, three, tables)
     return {
@@ -160,6 +242,9 @@ def fusion_summary(row: dict, tables: ManeTables) -> dict:
         "hgvs": names.hgvs,
         "naming_note": names.note,
         "support": support_by_caller(_text(row.get("support"))),
+        "tier": _text(row.get("tier")),
+        "tier_text": tier_text(row),
+        "evidence": caller_evidence(row, ran or []),
         "junction_reads": _text(row.get("junction_reads")),
         "spanning_frags": _text(row.get("spanning_frags")),
         "callers": _text(row.get("callers")).replace(",", ", "),
@@ -208,6 +293,7 @@ def event_rows(data: SampleData) -> list[dict]:
                 "fusion": row.get("fusion", ""),
                 "callers": row.get("callers", "").replace(",", ", "),
                 "support": support_by_caller(row.get("support", "")),
+                "tier": row.get("tier", ""),
                 "exon_5p": exon_text(row, "5p"),
                 "exon_3p": exon_text(row, "3p"),
                 "frame": row.get("reading_frame", ""),
@@ -231,9 +317,10 @@ def build_context(
     """Every value the sample page shows."""
     cls = data.classification
     driver = _driver_row(data) if data.status == FUSION_DETECTED else None
+    ran = list(data.caller_calls)
     fusions: list[dict] = []
     if driver is not None:
-        fusions.append({**fusion_summary(driver, tables), "role": "driver"})
+        fusions.append({**fusion_summary(driver, tables, ran), "role": "driver"})
     others = [_text(x) for x in (cls.get("other_defining_fusions") or []) if _text(x)]
     reciprocal = _text(cls.get("reciprocal_fusion"))
     if data.status == FUSION_DETECTED:
@@ -242,7 +329,7 @@ def build_context(
         for role, name in wanted:
             row = find_event(data.events, name)
             if row is not None:
-                fusions.append({**fusion_summary(row, tables), "role": role})
+                fusions.append({**fusion_summary(row, tables, ran), "role": role})
     drawn = fusions[: max(max_diagrams, 0)]
     events = event_rows(data)
     qc = data.qc
@@ -260,6 +347,8 @@ def build_context(
         "reciprocal": reciprocal,
         "others": others,
         "driver": fusions[0] if driver is not None else None,
+        "defining": fusions,
+        "evidence_callers": [label for caller, label, _ in EVIDENCE_SHOWN if caller in ran],
         "diagrams": drawn,
         "not_drawn": len(fusions) - len(drawn),
         "max_diagrams": max_diagrams,
