@@ -170,3 +170,23 @@ def test_a_failing_caller_stops_its_sample_with_one_line(sim_run: Path, tmp_path
     assert starfusion.startswith("allfuse: error: sample T01: STAR-Fusion failed (exit ")
     assert "results/T01/logs/starfusion.log" in starfusion
     assert not (tmp_path / "results" / "T01" / "classification.json").exists()
+
+
+def test_each_event_carries_one_tier_shown_everywhere(four: Path) -> None:
+    cohort = read_tsv(four / "results" / "cohort.tsv").set_index("sample")
+    for sample, fusion in [("T01", "KMT2A::AFF1"), ("T02", "BRD9::NUTM1"), ("T03", "PAX5::ETV6")]:
+        ev = read_tsv(four / "results" / sample / "fusions.tsv").set_index("fusion").loc[fusion]
+        assert ev["tier"] == "high"  # four callers agree on >= 5 fragments
+        raw = read_tsv(four / "results" / sample / "arriba" / "fusions.tsv")
+        g5, g3 = fusion.split("::")
+        arriba = raw[(raw["#gene1"] == g5) & (raw["gene2"] == g3)].iloc[0]
+        assert (ev["arriba_confidence"], ev["arriba_filters"]) == (arriba["confidence"], arriba["filters"])
+        sf = read_tsv(
+            four / "results" / sample / "starfusion" / "star-fusion.fusion_predictions.abridged.tsv"
+        )
+        assert ev["starfusion_ffpm"] == sf.set_index("#FusionName").loc[f"{g5}--{g3}", "FFPM"]
+        cls = json.loads((four / "results" / sample / "classification.json").read_text())
+        assert cls["driver_tier"] == "high" and cohort.loc[sample, "driver_tier"] == "high"
+        assert "Confidence tier" in (four / "results" / sample / "report.html").read_text()
+    reciprocal = read_tsv(four / "results" / "T01" / "fusions.tsv").set_index("fusion").loc["AFF1::KMT2A"]
+    assert reciprocal["tier"] == "high"
