@@ -200,11 +200,6 @@ class Annotation:
         g = self.genes[self.genes["hgnc_id"] != ""]
         return dict(zip(g["gene_id"].map(strip_version), g["hgnc_id"], strict=True))
 
-    @cached_property
-    def named_genes(self) -> bool:
-        """Whether the GTF names its genes (``gene_name``); without, names are the gene ids."""
-        return bool((self.genes["gene_name"] != self.genes["gene_id"]).any())
-
     def transcript_exons(self, transcript_id: str) -> pd.DataFrame:
         """Exons of one transcript in transcript order (5'->3'), numbered 1..n by that order."""
         ex = self.exons[self.exons["transcript_id"] == transcript_id]

@@ -25,7 +25,6 @@ CLINICAL_COLUMNS = ["sample", "efs_time", "efs_event"]
 #: The cohort-table columns the survival analysis reads (results/cohort.tsv has them too).
 COHORT175_COLUMNS = ["sample", "status", "status_reason", "group", "subtype", "partner", "driver_fusion"]
 DAYS_PER_YEAR = 365.25
-COHORT_SIZE = 175
 #: Partners of the simulated reference used for the rearrangements with no published frequencies.
 NUTM1_PARTNERS = ("BRD9", "ACIN1", "CUX1")
 PAX5_PARTNERS = ("ETV6", "NOL4L", "AUTS2")
