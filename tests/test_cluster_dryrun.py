@@ -260,4 +260,30 @@ def test_slurm_profile_options_are_valid_snakemake_options(cluster_run: dict) ->
     partition = profile["default-resources"]["slurm_partition"]
     assert f"slurm_partition={partition}" in star
     assert f"runtime={profile['set-resources']['star_align']['runtime']}" in star
-    assert f"mem_mb={profile['set-resources']['star_align']['mem_mb']}" in star
+    # memory from the rule itself: the profile does not repeat it
+    assert f"mem_mb={declared_resources()['star_align']['mem_mb']}" in star
+
+
+def declared_resources() -> dict[str, dict[str, int]]:
+    """threads and mem_mb of every rule as workflow/rules/*.smk declare them."""
+    smk = "".join(p.read_text() for p in sorted(REPO.glob("workflow/rules/*.smk")))
+    declared = {}
+    for m in re.finditer(r"^\s*rule (\w+):\n(.*?)(?=^\s*rule \w+:|\Z)", smk, re.MULTILINE | re.DOTALL):
+        body = m.group(2)
+        declared[m.group(1)] = {
+            key: int(v.group(1))
+            for key, pattern in (("threads", r"^\s+threads: (\d+)"), ("mem_mb", r"^\s+mem_mb=(\d+)"))
+            if (v := re.search(pattern, body, re.MULTILINE))
+        }
+    return declared
+
+
+def test_slurm_profile_repeats_no_resource_of_the_rules() -> None:
+    """Threads and memory live in the rules only; the profile sets site values (runtime here)."""
+    profile = yaml.safe_load(PROFILE.read_text())
+    declared = declared_resources()
+    assert declared["star_align"] == {"threads": 8, "mem_mb": 36000}
+    assert all("mem_mb" in res for res in declared.values()), declared
+    assert "set-threads" not in profile
+    for rule, res in profile.get("set-resources", {}).items():
+        assert set(res) == {"runtime"}, (rule, res)

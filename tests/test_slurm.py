@@ -39,6 +39,7 @@ class SlurmRun:
     profile: dict
     jobs: dict[str, tuple[str, int, int]]  # SLURM job id -> (state, CPUs, memory MB), this run only
     planned: dict[str, int]  # rule -> number of jobs in the plan
+    asked_mem_mb: dict[str, int]  # rule -> mem_mb its jobs ask for in the plan (the rule's own)
     still_alive_after_stop: list[int]
 
 
@@ -128,6 +129,7 @@ def slurm_run(sim_run: Path, tmp_path_factory: pytest.TempPathFactory) -> SlurmR
         profile=profile,
         jobs=jobs,
         planned={rule: asked["jobs"] for rule, asked in planned.items()},
+        asked_mem_mb={rule: asked["mem_mb"] for rule, asked in planned.items()},
         still_alive_after_stop=[pid for pid in pids.values() if alive(pid)],
     )
 
@@ -152,9 +154,9 @@ def test_jobs_ask_no_more_than_the_node_has(slurm_run: SlurmRun) -> None:
     cap = cluster.mem_mb // cluster.cpus
     asked = list(slurm_run.jobs.values())
     assert max(cpus for _, cpus, _ in asked) == min(cluster.cpus, LOCAL_CORES)  # STAR, capped from 8
-    assert max(mem for _, _, mem in asked) == min(
-        cap, slurm_run.profile["set-resources"]["star_align"]["mem_mb"]
-    )
+    # STAR's memory as its rule declares it (the profile does not repeat it), capped to the node
+    assert slurm_run.asked_mem_mb["star_align"] == 36000
+    assert max(mem for _, _, mem in asked) == min(cap, slurm_run.asked_mem_mb["star_align"])
 
 
 def test_tables_are_byte_identical_to_the_local_run(slurm_run: SlurmRun, sim_run: Path) -> None:
