@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from allfuse.artefacts import ARTEFACT_COLUMNS, flag_artefacts
-from allfuse.callers import arriba, fusioncatcher, pizzly, star_chimeric, starfusion
+from allfuse.callers import registry, star_chimeric
 from allfuse.classify import NOT_ASSESSABLE
 from allfuse.config import load_config
 from allfuse.errors import InputError
@@ -29,12 +29,6 @@ from allfuse.qc import read_qc
 from allfuse.reads import GZIP_MAGIC
 from allfuse.resources import Resources
 from allfuse.schema import FUSION_COLUMNS, atomic_write, empty_calls, write_tsv
-
-#: Callers whose output ``annotate`` reads, each from the option ``--<caller>`` (``_`` as ``-``);
-#: the order is the order of the per-caller tables.
-CALLERS = ("star_chimeric", "pizzly", "arriba", "starfusion", "fusioncatcher", "fusioninspector")
-#: Callers whose files are read as text without the gzip-aware table reader.
-_PLAIN_ONLY = ("star_chimeric", "pizzly")
 
 #: Columns of fusions.tsv, in order: the merged event with its tier and the callers' own evidence
 #: (schema.FUSION_COLUMNS), then what annotation adds: HGNC ids (identify_genes), canonical
@@ -73,7 +67,7 @@ def empty_reason(caller: str, path: Path) -> str:
     if not head:
         return f"{caller} output {path} is empty (0 bytes)"
     if head[:2] == GZIP_MAGIC:
-        if caller in _PLAIN_ONLY:
+        if not registry.caller(caller).gzip_ok:
             raise InputError(f"{path}: {caller} output is gzip-compressed; give the uncompressed file")
         return ""
     try:
@@ -91,15 +85,8 @@ def empty_reason(caller: str, path: Path) -> str:
 def parse_caller(
     caller: str, path: Path, sample: str, ann: Annotation, settings: AnnotateSettings
 ) -> pd.DataFrame:
-    """One caller's file in the declared calls schema."""
-    if caller == "star_chimeric":
-        return star_chimeric.parse(path, sample, ann, settings.thresholds)
-    if caller == "pizzly":
-        return pizzly.parse(path, sample, ann)
-    if caller == "fusioninspector":  # STAR-Fusion's family layout, its own caller name
-        return starfusion.parse(path, sample, caller="fusioninspector")
-    module = {"arriba": arriba, "starfusion": starfusion, "fusioncatcher": fusioncatcher}[caller]
-    return module.parse(path, sample)
+    """One caller's file in the declared calls schema (the caller's parser in the registry)."""
+    return registry.caller(caller).parse(path, sample, ann, settings)
 
 
 def annotate_sample(
@@ -117,9 +104,8 @@ def annotate_sample(
     from allfuse import classify
 
     if not inputs:
-        raise InputError(
-            f"sample {sample}: no caller output given (use --star-chimeric, --pizzly, --arriba, ...)"
-        )
+        options = ", ".join(c.option for c in registry.CALLERS)
+        raise InputError(f"sample {sample}: no caller output given (use one or more of {options})")
     reasons = []
     if qc is not None:
         row = read_qc(qc)
@@ -212,9 +198,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--outdir", required=True, type=Path, help="writes calls/{caller}.tsv, fusions.tsv, ..."
     )
-    for caller in CALLERS:
-        opt = "--" + caller.replace("_", "-")
-        parser.add_argument(opt, type=Path, default=None, help=f"{caller} output file")
+    for caller in registry.CALLERS:  # in the registry's order: the order of the per-caller tables
+        parser.add_argument(
+            caller.option, dest=caller.name, type=Path, default=None, help=f"{caller.name} output file"
+        )
     parser.add_argument(
         "--config", type=Path, default=None, help="allfuse config: thresholds (star_chimeric, merge)"
     )
@@ -264,7 +251,8 @@ def settings_from(args: argparse.Namespace) -> AnnotateSettings:
 
 
 def run(args: argparse.Namespace) -> int:
-    inputs = {c: getattr(args, c) for c in CALLERS if getattr(args, c) is not None}
+    given = {c.name: getattr(args, c.name) for c in registry.CALLERS}
+    inputs = {name: path for name, path in given.items() if path is not None}
     settings = settings_from(args)
     calls, events, classification = annotate_sample(args.sample, inputs, Path(args.gtf), settings, args.qc)
     write_outputs(args.outdir, calls, events, classification, list(inputs))

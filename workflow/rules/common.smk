@@ -9,6 +9,8 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 from allfuse.callers.arriba import HEADER as ARRIBA_HEADER
 from allfuse.callers.arriba import NO_CHIMERIC_READS as ARRIBA_NO_CHIMERIC_READS
+from allfuse.callers.registry import CALLERS as CALLER_REGISTRY
+from allfuse.callers.registry import caller as caller_by_name
 from allfuse.compression import sniff
 from allfuse.errors import InputError
 from allfuse.reads import star_read_command
@@ -128,23 +130,20 @@ def tool_failed(tool, what, log):
     )
 
 
-CALLER_OUTPUT = {
-    "star_chimeric": "results/{sample}/star/Chimeric.out.junction",
-    "pizzly": "results/{sample}/pizzly/{sample}.json",
-    "arriba": "results/{sample}/arriba/fusions.tsv",
-    "starfusion": "results/{sample}/starfusion/star-fusion.fusion_predictions.abridged.tsv",
-}
+# Every caller's rule output and extra inputs come from the caller registry.
+CALLER_OUTPUT = {c.name: c.output for c in CALLER_REGISTRY if c.in_pipeline}
 
 
 def caller_inputs(wildcards):
-    inputs = {caller: CALLER_OUTPUT[caller].format(sample=wildcards.sample) for caller in CALLERS}
-    if "pizzly" in CALLERS:  # read beside pizzly's JSON to count read pairs per orientation
-        inputs["pizzly_fasta"] = f"results/{wildcards.sample}/pizzly/{wildcards.sample}.fusions.fasta"
+    """The annotate rule's inputs: each configured caller's output (under its name) and extras."""
+    inputs = {caller: caller_by_name(caller).output.format(sample=wildcards.sample) for caller in CALLERS}
+    for caller in CALLERS:  # e.g. pizzly's fused sequences, read beside its JSON
+        inputs.update(caller_by_name(caller).extra_inputs_of(wildcards.sample))
     return inputs
 
 
 def caller_options(wildcards, input):
-    return " ".join(f"--{caller.replace('_', '-')} {shlex.quote(input[caller])}" for caller in CALLERS)
+    return " ".join(f"{caller_by_name(caller).option} {shlex.quote(input[caller])}" for caller in CALLERS)
 
 
 # Survival analysis (workflow/rules/survival.smk): only when config names a clinical table.

@@ -18,15 +18,16 @@ import subprocess
 from pathlib import Path
 
 from allfuse import __version__
+from allfuse.callers.registry import CALLERS, PIPELINE_TOOLS
 from allfuse.errors import InputError
 from allfuse.schema import atomic_write
 
-#: caller -> (tool name, version command) of the tools the pipeline runs for that caller.
+#: caller (or "always": every run) -> (tool name, version command) of the tools the pipeline runs
+#: for it; from the caller registry.
 TOOL_COMMANDS: dict[str, list[tuple[str, list[str]]]] = {
-    "always": [("STAR", ["STAR", "--version"]), ("samtools", ["samtools", "--version"])],
-    "pizzly": [("kallisto", ["kallisto", "version"]), ("pizzly", ["pizzly", "--version"])],
-    "arriba": [("Arriba", ["arriba", "-h"])],
-    "starfusion": [("STAR-Fusion", ["STAR-Fusion", "--version"])],
+    key: [(name, list(cmd)) for name, cmd in tools]
+    for key, tools in (("always", PIPELINE_TOOLS), *((c.name, c.tools) for c in CALLERS))
+    if tools
 }
 _VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?[a-z]?)")
 
@@ -78,7 +79,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gtf", required=True, type=Path, help="reference annotation GTF")
     parser.add_argument("--callers", nargs="*", default=[], help="callers the run used")
     parser.add_argument("--config-json", default="{}", help="the run's configuration as a JSON object")
-    parser.add_argument("--note", action="append", default=[], help="a fact about how the run was made (repeatable)")
+    parser.add_argument(
+        "--note", action="append", default=[], help="a fact about how the run was made (repeatable)"
+    )
     parser.add_argument("--out", required=True, type=Path, help="provenance.json to write")
 
 
