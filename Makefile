@@ -86,6 +86,7 @@ test: install install-slurm callers-if-present lint
 lint: venv
 	$(BIN)/ruff check src tests
 	PATH=$(RUN_PATH) $(BIN)/snakemake --lint --configfile config/config.yaml
+	PATH=$(RUN_PATH) $(BIN)/snakemake --lint --directory .test --configfile .test/config/config.yaml
 
 clean:
 	rm -rf results logs benchmarks work .snakemake
