@@ -20,13 +20,13 @@ import pandas as pd
 from allfuse.artefacts import ARTEFACT_COLUMNS, flag_artefacts
 from allfuse.callers import registry, star_chimeric
 from allfuse.classify import NOT_ASSESSABLE
+from allfuse.compression import MAGIC
 from allfuse.config import load_config
 from allfuse.errors import InputError
 from allfuse.exons import EXON_OUTPUT_COLUMNS, SIDES
 from allfuse.gtf import Annotation, strip_version
 from allfuse.merge import MergeSettings, load_tier_rules, merge_calls
 from allfuse.qc import read_qc
-from allfuse.reads import GZIP_MAGIC
 from allfuse.resources import Resources
 from allfuse.schema import FUSION_COLUMNS, atomic_write, empty_calls, write_tsv
 
@@ -66,7 +66,7 @@ def empty_reason(caller: str, path: Path) -> str:
         head = fh.read(1 << 16)
     if not head:
         return f"{caller} output {path} is empty (0 bytes)"
-    if head[:2] == GZIP_MAGIC:
+    if head.startswith(MAGIC["gzip"]):
         if not registry.caller(caller).gzip_ok:
             raise InputError(f"{path}: {caller} output is gzip-compressed; give the uncompressed file")
         return ""

@@ -29,7 +29,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "write the transcript FASTA for kallisto/pizzly from genome + GTF",
     ),
     "pizzly": ("allfuse.callers.pizzly", "normalise pizzly output into calls"),
-    "known-fusions": ("allfuse.known_fusions", "write Arriba's known-fusions file from allfuse's defining gene pairs"),
+    "known-fusions": (
+        "allfuse.known_fusions",
+        "write Arriba's known-fusions file from allfuse's defining gene pairs",
+    ),
     "annotate": (
         "allfuse.annotate",
         "normalise caller outputs, merge them into events, annotate and classify",

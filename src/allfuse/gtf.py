@@ -6,7 +6,6 @@ so contig naming (``22`` vs ``chr22``) and transcript versions are reconciled in
 
 from __future__ import annotations
 
-import gzip
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from allfuse.compression import open_text
 from allfuse.errors import InputError
 
 GTF_COLUMNS = ["chrom", "source", "feature", "start", "end", "score", "strand", "frame", "attributes"]
@@ -55,7 +55,7 @@ def _attr(attrs: pd.Series, key: str) -> pd.Series:
 
 
 def _open_text(path: Path):
-    return gzip.open(path, "rt") if path.suffix == ".gz" else open(path)
+    return open_text(path, "GTF")
 
 
 @dataclass

@@ -55,6 +55,8 @@ class Gates:
         if unique_pct < self.min_uniquely_mapped_pct:
             return f"{unique_pct:g}% uniquely mapped reads (QC minimum {self.min_uniquely_mapped_pct:g}%)"
         return ""
+
+
 FIELDS = {
     "Number of input reads": "input_read_pairs",
     "Uniquely mapped reads %": "uniquely_mapped_pct",
@@ -113,7 +115,9 @@ def read_qc(path: str | Path) -> dict:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log", required=True, help="STAR Log.final.out")
-    parser.add_argument("--reads", default=None, help="reads_check.tsv of the same sample (allfuse check-reads)")
+    parser.add_argument(
+        "--reads", default=None, help="reads_check.tsv of the same sample (allfuse check-reads)"
+    )
     parser.add_argument("--sample", required=True)
     parser.add_argument("--min-input-pairs", type=int, default=Gates.min_input_pairs)
     parser.add_argument("--min-uniquely-mapped-pct", type=float, default=Gates.min_uniquely_mapped_pct)

@@ -91,7 +91,9 @@ class Resources:
         self._names = {str(s): list(g["name"]) for s, g in ranked.groupby("symbol", sort=False)}
         # Gene identity without names: Ensembl gene ids of the canonical table, HGNC ids of all tables.
         self._by_ensembl_gene = {
-            strip_version(r.ensembl_gene): r.gene for r in self.canonical.itertuples(index=False) if r.ensembl_gene
+            strip_version(r.ensembl_gene): r.gene
+            for r in self.canonical.itertuples(index=False)
+            if r.ensembl_gene
         }
         approved = self.aliases[self.aliases["name_type"] == "approved"]
         self._by_hgnc = {

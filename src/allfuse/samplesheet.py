@@ -16,6 +16,7 @@ from pathlib import Path
 import jsonschema
 import pandas as pd
 
+from allfuse.compression import MAGIC
 from allfuse.config import load_yaml, read_schema, validate_config
 from allfuse.errors import InputError
 from allfuse.reads import HEAD_RECORDS, check_pair
@@ -31,7 +32,7 @@ def _sheet_text(path: Path) -> str:
     data = path.read_bytes()
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16")
-    if data.startswith(b"\x1f\x8b") or b"\x00" in data[:4096]:
+    if data.startswith(MAGIC["gzip"]) or b"\x00" in data[:4096]:
         raise InputError(f"{path}: sample sheet is not a text file (a tab-separated table is expected)")
     try:
         return data.decode("utf-8-sig")

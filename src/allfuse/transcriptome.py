@@ -11,12 +11,12 @@ index is written to the output folder, never beside the input.
 from __future__ import annotations
 
 import argparse
-import gzip
 import re
 from pathlib import Path
 
 from pyfaidx import Fasta, FastaIndexingError, UnsupportedCompressionFormat
 
+from allfuse.compression import open_text
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation
 from allfuse.schema import atomic_write
@@ -57,7 +57,9 @@ def write_transcripts(fasta: str | Path, gtf: str | Path, out: str | Path) -> in
     out = Path(out)
     index = out.with_name(out.name + ".genome.fai")
     try:
-        genome = Fasta(str(fasta), indexname=str(index), as_raw=True, sequence_always_upper=True, rebuild=True)
+        genome = Fasta(
+            str(fasta), indexname=str(index), as_raw=True, sequence_always_upper=True, rebuild=True
+        )
     except (FastaIndexingError, UnsupportedCompressionFormat) as exc:
         # pyfaidx needs equal line lengths within a record (STAR does not): say so, naming the file.
         raise InputError(f"{fasta}: cannot be indexed: {exc}") from None
@@ -90,8 +92,7 @@ def write_pizzly_gtf(gtf: str | Path, out: str | Path) -> int:
     gone; pizzly asserts on those. A synthesised parent spans its features and carries their ids and
     versions (pizzly joins ``gene_version``/``transcript_version`` to the ids).
     """
-    opener = gzip.open if str(gtf).endswith(".gz") else open
-    with opener(gtf, "rt") as fh:
+    with open_text(gtf, "GTF") as fh:
         lines = fh.readlines()
     present: set[tuple[str, str]] = set()  # (feature, id) of existing gene/transcript lines
     parents: dict[tuple[str, str], dict] = {}  # (feature, id) -> span and attributes

@@ -20,13 +20,13 @@ layout with 20/21 columns with or without a header line, with trailing ``#`` com
 from __future__ import annotations
 
 import argparse
-import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from allfuse.compression import open_text
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation
 from allfuse.schema import ORIG_PREFIX, empty_calls, finish_calls, write_tsv
@@ -75,10 +75,9 @@ def read_junctions(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
-    opener = gzip.open if path.suffix == ".gz" else open
     rows: list[list[str]] = []
     ncol = 0
-    with opener(path, "rt") as fh:
+    with open_text(path, "STAR Chimeric.out.junction") as fh:
         for lineno, line in enumerate(fh, start=1):
             if line.startswith(("#", "chr_donorA")) or not line.strip():
                 continue

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from allfuse.compression import MAGIC
 from allfuse.errors import InputError
 from allfuse.schema import ORIG_PREFIX, finish_calls
 
@@ -64,7 +65,7 @@ def read_raw_table(path: str | Path, check_header: Callable[[RawTable], None] | 
     if not path.is_file():
         raise InputError(f"{path}: file not found")
     data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
+    if data.startswith(MAGIC["gzip"]):
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError) as exc:

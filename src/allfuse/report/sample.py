@@ -119,7 +119,9 @@ def load_sample(sample_dir: Path, provenance: Path | None = None) -> SampleData:
     fus_path = sample_dir / "fusions.tsv"
     if not fus_path.is_file():
         raise InputError(f"{fus_path}: fusion table not found")
-    events = read_table(fus_path, "fusion table") if fus_path.stat().st_size else pd.DataFrame(columns=["fusion"])
+    events = (
+        read_table(fus_path, "fusion table") if fus_path.stat().st_size else pd.DataFrame(columns=["fusion"])
+    )
     if "artefact" not in events.columns:
         events["artefact"] = "False"
     if "artefact_reason" not in events.columns:

@@ -155,4 +155,3 @@ def write_clinical_tables(outdir: Path, specs: list[SampleSpec], seed: int) -> N
     big = cohort175(seed)
     write_tsv(big, outdir / "cohort175" / "cohort.tsv")
     write_tsv(clinical_for(big, seed, 1750), outdir / "cohort175" / "clinical.tsv")
-
