@@ -54,10 +54,6 @@ def _attr(attrs: pd.Series, key: str) -> pd.Series:
     return attrs.str.extract(rf'(?:^|;)\s*{key} "?([^";]*)"?', expand=False)
 
 
-def _open_text(path: Path):
-    return open_text(path, "GTF")
-
-
 @dataclass
 class Annotation:
     """Genes, transcripts, exons and CDS segments of one GTF."""
@@ -74,7 +70,7 @@ class Annotation:
         if not path.is_file():
             raise InputError(f"{path}: GTF file not found")
         try:
-            with _open_text(path) as fh:
+            with open_text(path, "GTF") as fh:
                 raw = pd.read_csv(
                     fh,
                     sep="\t",

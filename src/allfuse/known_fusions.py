@@ -15,11 +15,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import pandas as pd
-
 from allfuse.compression import open_binary
 from allfuse.datafiles import resource_path
-from allfuse.resources import ANY_GENE, load_resources
+from allfuse.resources import ANY_GENE, load_resources, read_resource_table
 from allfuse.schema import atomic_write
 
 PARTNER_COLUMNS = ["gene_5p", "gene_3p", "subtype", "source"]
@@ -36,7 +34,7 @@ def allfuse_pairs() -> list[tuple[str, str, str]]:
             for three in sorted(res.rule_genes(rule.gene_3p) or ()):
                 if five != three:
                     pairs.append((five, three, f"allfuse:{rule.subtype}"))
-    named = pd.read_csv(resource_path("subtype_partners.tsv"), sep="\t", dtype=str, keep_default_na=False)
+    named = read_resource_table(resource_path("subtype_partners.tsv"), PARTNER_COLUMNS)
     pairs += [
         (r.gene_5p, r.gene_3p, f"allfuse:{r.subtype}") for r in named[PARTNER_COLUMNS].itertuples(index=False)
     ]

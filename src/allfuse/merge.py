@@ -23,7 +23,7 @@ import pandas as pd
 
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation, strip_chr
-from allfuse.resources import _read_table, resources_dir
+from allfuse.resources import read_resource_table, resources_dir
 from allfuse.schema import CALLER_CHOICE_COLUMNS, CALLER_EVIDENCE, FUSION_COLUMNS, TIERS
 
 #: Genes closer than this on one strand, joined 5' upstream to 3' downstream, are a read-through.
@@ -275,7 +275,7 @@ def load_tier_rules(root: str | Path | None = None) -> list[TierRule]:
     """The tier rules in file order (the first matching rule decides); InputError naming the file,
     the rule and the column for a bad cell, or when the last rule is not a catch-all ('*' everywhere)."""
     path = resources_dir(root) / TIER_TABLE
-    table = _read_table(path, TIER_COLUMNS)
+    table = read_resource_table(path, TIER_COLUMNS)
     rules = []
     for r in table.itertuples(index=False):
         where = f"{path}: rule {r.rule_id!r}"

@@ -108,7 +108,6 @@ def _scan_fasta(path: Path) -> Contigs:
 
 
 def _scan_gtf(path: Path) -> Contigs:
-    require_gzip_or_plain(path, "reference.gtf")
     counts: Counter[str] = Counter()
     gff3 = features = exons = 0
     no_ids: list[int] = []

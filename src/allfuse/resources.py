@@ -61,7 +61,7 @@ def resources_dir(root: str | Path | None = None) -> Path:
     return Path(root) if root is not None else data_dir("resources")
 
 
-def _read_table(path: Path, columns: list[str]) -> pd.DataFrame:
+def read_resource_table(path: Path, columns: list[str]) -> pd.DataFrame:
     """Read a resource TSV as strings and insist on its declared columns, so typos fail loudly."""
     if not path.is_file():
         raise InputError(f"{path}: resource table not found")
@@ -185,14 +185,14 @@ def _name_index(aliases: pd.DataFrame) -> dict[str, str]:
 def load_resources(root: str | Path | None = None) -> Resources:
     """Load every curated table from ``root`` (default: the repository's ``resources/``)."""
     d = resources_dir(root)
-    rules = _read_table(d / "subtype_rules.tsv", RULE_COLUMNS)
+    rules = read_resource_table(d / "subtype_rules.tsv", RULE_COLUMNS)
     rules["priority"] = pd.to_numeric(rules["priority"], errors="raise").astype(int)
     return Resources(
-        canonical=_read_table(d / "canonical_transcripts.tsv", CANONICAL_COLUMNS),
-        aliases=_read_table(d / "gene_aliases.tsv", ALIAS_COLUMNS),
-        kmt2a_partners=_read_table(d / "kmt2a_partners.tsv", PARTNER_COLUMNS),
+        canonical=read_resource_table(d / "canonical_transcripts.tsv", CANONICAL_COLUMNS),
+        aliases=read_resource_table(d / "gene_aliases.tsv", ALIAS_COLUMNS),
+        kmt2a_partners=read_resource_table(d / "kmt2a_partners.tsv", PARTNER_COLUMNS),
         subtype_rules=rules,
-        mane_exons=_read_table(d / "mane_exons.tsv", MANE_EXON_COLUMNS),
+        mane_exons=read_resource_table(d / "mane_exons.tsv", MANE_EXON_COLUMNS),
         root=d,
     )
 

@@ -147,7 +147,7 @@ rule ctat_genome_lib:
                                         ("pfam", input.pfam), ("out", output[0]), ("log", f"logs/ctat_genome_lib.log")]},
         scratch=f"{WORK}/ctat_genome_lib.build",
         read_length=REF["read_length"],
-        fail=tool_failed("prep_genome_lib.pl", f"reference {REF['fasta']} + {REF['gtf']}", "logs/ctat_genome_lib.log"),
+        fail=tool_failed("prep_genome_lib.pl", REF_LABEL, "logs/ctat_genome_lib.log"),
     threads: 2
     resources:
         mem_mb=8000,

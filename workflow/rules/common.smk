@@ -61,11 +61,6 @@ if "arriba" in CALLERS and not ARRIBA.get("blacklist"):
         " so recurrent artefacts of the genome build are not removed by Arriba"
     )
 if "starfusion" in CALLERS and not STARFUSION.get("genome_lib_dir"):
-    RUN_NOTES.append(
-        "STAR-Fusion used a CTAT library built from the run's own FASTA + GTF (rule ctat_genome_lib) with the"
-        f" HMMs {STARFUSION.get('dfam_db')} and {STARFUSION.get('pfam_db')}"
-    )
-if "starfusion" in CALLERS and not STARFUSION.get("genome_lib_dir"):
     _missing = [k for k in ("dfam_db", "pfam_db") if not STARFUSION.get(k)]
     if _missing:
         _fail(
@@ -74,6 +69,10 @@ if "starfusion" in CALLERS and not STARFUSION.get("genome_lib_dir"):
                 f" reference ({' and '.join(_missing)} missing)"
             )
         )
+    RUN_NOTES.append(
+        "STAR-Fusion used a CTAT library built from the run's own FASTA + GTF (rule ctat_genome_lib) with the"
+        f" HMMs {STARFUSION['dfam_db']} and {STARFUSION['pfam_db']}"
+    )
 
 
 def prepared_reference(key, name):
@@ -86,6 +85,8 @@ def prepared_reference(key, name):
     return path
 
 
+# What a failing reference step names in its one error line.
+REF_LABEL = f"reference {REF['fasta']} + {REF['gtf']}"
 # Generated reference files go to WORK (STAR index, transcript FASTA, kallisto index, pizzly GTF).
 GENOME_FASTA = prepared_reference("fasta", "genome.fa")
 GENES_GTF = prepared_reference("gtf", "genes.gtf")

@@ -31,7 +31,7 @@ rule star_index:
     params:
         sa=REF["star_sa_index_nbases"],
         overhang=REF["read_length"] - 1,
-        fail=tool_failed("STAR genomeGenerate", f"reference {REF['fasta']} + {REF['gtf']}", "logs/star_index.log"),
+        fail=tool_failed("STAR genomeGenerate", REF_LABEL, "logs/star_index.log"),
     threads: 8
     resources:
         mem_mb=36000,
@@ -56,7 +56,7 @@ rule transcripts_fasta:
         gtf=f"{WORK}/pizzly.gtf",
     params:
         allfuse=ALLFUSE,
-        fail=tool_failed("allfuse transcripts", f"reference {REF['fasta']} + {REF['gtf']}", "logs/transcripts_fasta.log"),
+        fail=tool_failed("allfuse transcripts", REF_LABEL, "logs/transcripts_fasta.log"),
     threads: 1
     resources:
         mem_mb=4000,
@@ -76,7 +76,7 @@ rule kallisto_index:
         f"{WORK}/kallisto.idx",
     params:
         k=config["pizzly"]["k"],
-        fail=tool_failed("kallisto index", f"reference {REF['fasta']} + {REF['gtf']}", "logs/kallisto_index.log"),
+        fail=tool_failed("kallisto index", REF_LABEL, "logs/kallisto_index.log"),
     threads: 1
     resources:
         mem_mb=16000,
