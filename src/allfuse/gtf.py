@@ -49,9 +49,58 @@ def strip_version(identifier: str) -> str:
     return head
 
 
-def _attr(attrs: pd.Series, key: str) -> pd.Series:
-    # GENCODE writes some values unquoted (exon_number 1;), Ensembl quotes them all.
+def attribute(attrs: pd.Series, key: str) -> pd.Series:
+    """One attribute's value on every line (NaN where absent): the only GTF attribute parser.
+
+    ``key`` may be a regular expression (``gene_(?:bio)?type``). GENCODE writes some values unquoted
+    (``exon_number 1;``), Ensembl quotes them all; the first occurrence of a key counts.
+    """
     return attrs.str.extract(rf'(?:^|;)\s*{key} "?([^";]*)"?', expand=False)
+
+
+#: The ids every feature line carries, as written (a transcript's version not yet joined).
+ID_COLUMNS = ["gene_id", "transcript_id"]
+
+
+def with_ids(features: pd.DataFrame) -> pd.DataFrame:
+    """:func:`read_features`' rows with :data:`ID_COLUMNS` parsed once, for every step that needs them."""
+    return features.assign(**{key: attribute(features["attributes"], key) for key in ID_COLUMNS})
+
+
+def is_feature_line(line: str) -> bool:
+    """Whether :func:`read_features` reads ``line`` as a feature (not a comment, not blank)."""
+    return not line.startswith("#") and bool(line.strip())
+
+
+def read_features(path: str | Path) -> pd.DataFrame:
+    """Every feature line of a GTF, one row each in file order: the only GTF line reader.
+
+    Columns are :data:`GTF_COLUMNS` without ``source`` and ``score``; row ``i`` is the ``i``-th line
+    for which :func:`is_feature_line` holds, which lets a writer copy the file and still know each
+    line's parsed values.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: GTF file not found")
+    try:
+        with open_text(path, "GTF") as fh:
+            raw = pd.read_csv(
+                fh,
+                sep="\t",
+                comment="#",
+                header=None,
+                names=GTF_COLUMNS,
+                dtype={"chrom": str, "start": "Int64", "end": "Int64", "attributes": str},
+                usecols=[0, 2, 3, 4, 6, 7, 8],
+            )
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise InputError(f"{path}: not a GTF file (9 tab-separated columns expected): {exc}") from exc
+    if raw.empty:
+        raise InputError(f"{path}: GTF has no features")
+    if raw["attributes"].isna().any() or raw["start"].isna().any():
+        bad = int(np.flatnonzero(raw["attributes"].isna() | raw["start"].isna())[0])
+        raise InputError(f"{path}: feature {bad + 1} is not a GTF line (9 tab-separated columns expected)")
+    return raw
 
 
 @dataclass
@@ -66,42 +115,19 @@ class Annotation:
 
     @classmethod
     def from_gtf(cls, path: str | Path) -> Annotation:
-        path = Path(path)
-        if not path.is_file():
-            raise InputError(f"{path}: GTF file not found")
-        try:
-            with open_text(path, "GTF") as fh:
-                raw = pd.read_csv(
-                    fh,
-                    sep="\t",
-                    comment="#",
-                    header=None,
-                    names=GTF_COLUMNS,
-                    dtype={"chrom": str, "start": "Int64", "end": "Int64", "attributes": str},
-                    usecols=[0, 2, 3, 4, 6, 7, 8],
-                )
-        except (ValueError, pd.errors.ParserError) as exc:
-            raise InputError(f"{path}: not a GTF file (9 tab-separated columns expected): {exc}") from exc
-        if raw.empty:
-            raise InputError(f"{path}: GTF has no features")
-        if raw["attributes"].isna().any() or raw["start"].isna().any():
-            bad = int(np.flatnonzero(raw["attributes"].isna() | raw["start"].isna())[0])
-            raise InputError(
-                f"{path}: feature {bad + 1} is not a GTF line (9 tab-separated columns expected)"
-            )
-        return cls.from_frame(raw, str(path))
+        return cls.from_frame(read_features(path), str(path))
 
     @classmethod
     def from_frame(cls, raw: pd.DataFrame, path: str = "") -> Annotation:
+        """Gene models of :func:`read_features`' rows (their ids taken from :func:`with_ids` if given)."""
+        raw = raw if set(ID_COLUMNS) <= set(raw.columns) else with_ids(raw)
         attrs = raw["attributes"]
         raw = raw.assign(
-            gene_id=_attr(attrs, "gene_id"),
-            gene_name=_attr(attrs, "gene_name"),
-            transcript_id=_attr(attrs, "transcript_id"),
-            hgnc_id=_attr(attrs, "hgnc_id").fillna(""),  # GENCODE carries it; identity beyond spelling
+            gene_name=attribute(attrs, "gene_name"),
+            hgnc_id=attribute(attrs, "hgnc_id").fillna(""),  # GENCODE carries it; identity beyond spelling
         )
         # Ensembl GTFs keep the version apart; GENCODE puts it in the id.
-        tver = _attr(attrs, "transcript_version")
+        tver = attribute(attrs, "transcript_version")
         needs = (
             tver.notna()
             & raw["transcript_id"].notna()
@@ -118,18 +144,18 @@ class Annotation:
                 f"{e.loc[lacking, 'chrom'].iloc[0]}:{e.loc[lacking, 'start'].iloc[0]}); a GTF names both on each"
             )
         g = raw[raw["feature"] == "gene"]
-        genes = g.assign(gene_type=_attr(g["attributes"], "gene_(?:bio)?type").fillna("."))[GENE_COLUMNS]
+        genes = g.assign(gene_type=attribute(g["attributes"], "gene_(?:bio)?type").fillna("."))[GENE_COLUMNS]
         t = raw[raw["feature"] == "transcript"]
         transcripts = t.assign(
             transcript_base=t["transcript_id"].map(strip_version),
-            transcript_type=_attr(t["attributes"], "transcript_(?:bio)?type").fillna("."),
+            transcript_type=attribute(t["attributes"], "transcript_(?:bio)?type").fillna("."),
             mane_select=t["attributes"].str.contains('tag "MANE_Select"', regex=False),
             ensembl_canonical=t["attributes"].str.contains('tag "Ensembl_canonical"', regex=False),
         )[TRANSCRIPT_COLUMNS]
         e = raw[raw["feature"] == "exon"]
-        exons = e.assign(exon_number=pd.to_numeric(_attr(e["attributes"], "exon_number"), errors="coerce"))[
-            EXON_COLUMNS
-        ]
+        exons = e.assign(
+            exon_number=pd.to_numeric(attribute(e["attributes"], "exon_number"), errors="coerce")
+        )[EXON_COLUMNS]
         c = raw[raw["feature"] == "CDS"]
         cds = c.assign(phase=pd.to_numeric(c["frame"], errors="coerce"))[CDS_COLUMNS]
         if genes.empty and not exons.empty:

@@ -11,14 +11,14 @@ index is written to the output folder, never beside the input.
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
+import pandas as pd
 from pyfaidx import Fasta, FastaIndexingError, UnsupportedCompressionFormat
 
 from allfuse.compression import open_text
 from allfuse.errors import InputError
-from allfuse.gtf import Annotation
+from allfuse.gtf import Annotation, attribute, is_feature_line, read_features, with_ids
 from allfuse.schema import atomic_write
 
 COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCANtgcan")
@@ -29,7 +29,6 @@ def revcomp(seq: str) -> str:
     return seq.translate(COMPLEMENT)[::-1]
 
 
-_ATTR = re.compile(r'(\w+) "?([^";]*)"?;')
 #: Parent features pizzly needs, the id attribute naming them, and the attributes a synthesised one keeps.
 _PARENTS = [
     ("gene", "gene_id", ["gene_id", "gene_version", "gene_name", "gene_biotype", "gene_type"]),
@@ -49,9 +48,22 @@ _PARENTS = [
 ]
 
 
-def write_transcripts(fasta: str | Path, gtf: str | Path, out: str | Path) -> int:
+def write_transcriptome(
+    fasta: str | Path, gtf: str | Path, out: str | Path, gtf_out: str | Path | None = None
+) -> tuple[int, int]:
+    """The transcript FASTA (and, given ``gtf_out``, pizzly's GTF) from one reading of the GTF.
+
+    Returns the transcripts written and the parent lines added to pizzly's GTF (0 without ``gtf_out``).
+    """
+    features = with_ids(read_features(gtf))
+    n = write_transcripts(fasta, Annotation.from_frame(features, str(gtf)), out)
+    added = write_pizzly_gtf(gtf, features, gtf_out) if gtf_out else 0
+    return n, added
+
+
+def write_transcripts(fasta: str | Path, ann: Annotation, out: str | Path) -> int:
     """Write one record per GTF transcript; return how many were written."""
-    ann = Annotation.from_gtf(gtf)
+    gtf = ann.path
     if not Path(fasta).is_file():
         raise InputError(f"{fasta}: genome FASTA not found")
     out = Path(out)
@@ -85,62 +97,51 @@ def write_transcripts(fasta: str | Path, gtf: str | Path, out: str | Path) -> in
     return n
 
 
-def write_pizzly_gtf(gtf: str | Path, out: str | Path) -> int:
+def _missing_parents(features: pd.DataFrame) -> dict[int, list[str]]:
+    """Feature row -> the synthesised parent lines to write before it (genes before transcripts).
+
+    A parent is written before the first line naming it; it spans every line naming it and keeps the
+    attributes of that first line.
+    """
+    before: dict[int, list[str]] = {}
+    for feature, key, keep in _PARENTS:
+        named = features[features[key].notna()]
+        present = set(named.loc[named["feature"] == feature, key])
+        span = named.groupby(key, sort=False).agg(start=("start", "min"), end=("end", "max"))
+        first = named.drop_duplicates(key)
+        first = first[~first[key].isin(present)]
+        kept = {k: attribute(first["attributes"], k) for k in keep}
+        for row, ident in zip(first.index, first[key], strict=True):
+            values = {k: kept[k][row] for k in keep if not pd.isna(kept[k][row])}
+            text = " ".join(f'{k} "{v}";' for k, v in values.items())
+            p = first.loc[row]
+            cols = [p["chrom"], "allfuse", feature, str(span.at[ident, "start"]), str(span.at[ident, "end"])]
+            line = "\t".join([*cols, ".", p["strand"], ".", text]) + "\n"
+            before.setdefault(int(row), []).append(line)
+    return before
+
+
+def write_pizzly_gtf(gtf: str | Path, features: pd.DataFrame, out: str | Path) -> int:
     """Copy the GTF, adding the gene and transcript lines its features lack; return how many were added.
 
     GTFs cut to a region (or trimmed of out-of-range features) keep exons whose parent lines are
     gone; pizzly asserts on those. A synthesised parent spans its features and carries their ids and
-    versions (pizzly joins ``gene_version``/``transcript_version`` to the ids).
+    versions (pizzly joins ``gene_version``/``transcript_version`` to the ids). ``features`` are the
+    GTF's rows as :func:`allfuse.gtf.with_ids` gives them; the file is only copied, not parsed again.
     """
-    with open_text(gtf, "GTF") as fh:
-        lines = fh.readlines()
-    present: set[tuple[str, str]] = set()  # (feature, id) of existing gene/transcript lines
-    parents: dict[tuple[str, str], dict] = {}  # (feature, id) -> span and attributes
-    for line in lines:
-        fields = line.rstrip("\n").split("\t")
-        if line.startswith("#") or len(fields) < 9:
-            continue
-        attrs = {k: v for k, v in _ATTR.findall(fields[8])}
-        for feature, key, keep in _PARENTS:
-            if key not in attrs:
-                continue
-            ident = (feature, attrs[key])
-            if fields[2] == feature:
-                present.add(ident)
-            p = parents.setdefault(
-                ident,
-                {
-                    "chrom": fields[0],
-                    "start": int(fields[3]),
-                    "end": int(fields[4]),
-                    "strand": fields[6],
-                    "attrs": {k: attrs[k] for k in keep if k in attrs},
-                },
-            )
-            p["start"], p["end"] = min(p["start"], int(fields[3])), max(p["end"], int(fields[4]))
-    missing = {ident: p for ident, p in parents.items() if ident not in present}
-    n_added = len(missing)
-    out = Path(out)
-    with atomic_write(out) as dst:
-        for line in lines:
-            attrs = dict(_ATTR.findall(line.split("\t")[8])) if line.count("\t") >= 8 else {}
-            for feature, key, _ in _PARENTS:
-                p = missing.pop((feature, attrs.get(key, "")), None)
-                if p:
-                    text = " ".join(f'{k} "{v}";' for k, v in p["attrs"].items())
-                    cols = [
-                        p["chrom"],
-                        "allfuse",
-                        feature,
-                        str(p["start"]),
-                        str(p["end"]),
-                        ".",
-                        p["strand"],
-                        ".",
-                        text,
-                    ]
-                    dst.write("\t".join(cols) + "\n")
+    before = _missing_parents(features)
+    n_added = sum(len(lines) for lines in before.values())
+    row = 0
+    with open_text(gtf, "GTF") as src, atomic_write(Path(out)) as dst:
+        for line in src:
+            if is_feature_line(line):
+                dst.writelines(before.get(row, ()))
+                row += 1
             dst.write(line)
+        if row != len(features):
+            raise InputError(
+                f"{gtf}: changed while it was read ({row} feature lines, {len(features)} before)"
+            )
     return n_added
 
 
@@ -154,9 +155,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    n = write_transcripts(args.fasta, args.gtf, args.out)
+    n, added = write_transcriptome(args.fasta, args.gtf, args.out, args.gtf_out)
     print(f"wrote {n} transcripts to {args.out}")
     if args.gtf_out:
-        added = write_pizzly_gtf(args.gtf, args.gtf_out)
         print(f"wrote {args.gtf_out} ({added} missing gene/transcript lines added)")
     return 0
