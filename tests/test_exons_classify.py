@@ -186,7 +186,7 @@ def test_kmt2a_aff1_exons_on_mane(ann, res, mane):
 )
 def test_brd9_nutm1_exons_and_frame(ann, res, mane, e5, frame):
     ev = make_events([junction(mane, "BRD9", e5, "NUTM1", 3)])
-    out = reading_frame(annotate_exons(ev, ann, res), ann, res).iloc[0]
+    out = reading_frame(annotate_exons(ev, ann, res), ann).iloc[0]
     assert out["transcript_5p"] == "ENST00000467963.6"
     assert out["transcript_3p"] == "ENST00000537011.6"
     assert out["exon_5p"] == e5 and out["exon_3p"] == 3
@@ -194,15 +194,21 @@ def test_brd9_nutm1_exons_and_frame(ann, res, mane, e5, frame):
     assert out["reading_frame"] == frame
 
 
-def test_reading_frame_without_exon_columns(ann, res, mane):
+def test_reading_frame_requires_exon_columns(ann, res, mane):
+    """The frame is read on the exons annotate_exons chose; without them it says so, not recomputes."""
     ev = make_events([junction(mane, "BRD9", 3, "NUTM1", 3), junction(mane, "BRD9", 8, "NUTM1", 3)])
-    assert reading_frame(ev, ann, res)["reading_frame"].tolist() == ["in-frame", "out-of-frame"]
+    with pytest.raises(
+        ValueError, match="needs the exon columns.*missing: transcript_5p, transcript_source_5p"
+    ):
+        reading_frame(ev, ann)
+    with pytest.raises(ValueError, match="missing: exon_3p$"):
+        reading_frame(annotate_exons(ev, ann, res).drop(columns="exon_3p"), ann)
+    annotated = annotate_exons(ev, ann, res)
+    assert reading_frame(annotated, ann)["reading_frame"].tolist() == ["in-frame", "out-of-frame"]
 
 
 def test_pax5_etv6_minus_strand(ann, res, mane):
-    out = reading_frame(
-        annotate_exons(make_events([junction(mane, "PAX5", 4, "ETV6", 3)]), ann, res), ann, res
-    )
+    out = reading_frame(annotate_exons(make_events([junction(mane, "PAX5", 4, "ETV6", 3)]), ann, res), ann)
     row = out.iloc[0]
     assert row["transcript_5p"] == "ENST00000358127.9" and row["exon_5p"] == 4
     assert row["transcript_3p"] == "ENST00000396373.9" and row["exon_3p"] == 3
@@ -215,7 +221,7 @@ def test_pax5_etv6_minus_strand(ann, res, mane):
     [("ETV6", 5, "RUNX1", 3), ("TCF3", 16, "PBX1", 3), ("BCR", 13, "ABL1", 2), ("BCR", 14, "ABL1", 2)],
 )
 def test_classic_junctions_in_frame(ann, res, mane, g5, e5, g3, e3):
-    out = reading_frame(annotate_exons(make_events([junction(mane, g5, e5, g3, e3)]), ann, res), ann, res)
+    out = reading_frame(annotate_exons(make_events([junction(mane, g5, e5, g3, e3)]), ann, res), ann)
     row = out.iloc[0]
     assert (row["transcript_5p"], row["exon_5p"]) == (MANE[g5], e5)
     assert (row["transcript_3p"], row["exon_3p"]) == (MANE[g3], e3)
@@ -236,7 +242,7 @@ def test_kmt2a_intron9(ann, res, mane):
     e10_start = int(exon(mane, "KMT2A", 10)["start_1based"])
     near9 = junction(mane, "KMT2A", 9, "AFF1", 4, pos_5p=e9_end + 100)
     near10 = junction(mane, "KMT2A", 9, "AFF1", 4, pos_5p=e10_start - 30)
-    out = reading_frame(annotate_exons(make_events([near9, near10]), ann, res), ann, res)
+    out = reading_frame(annotate_exons(make_events([near9, near10]), ann, res), ann)
     assert out["intron_5p"].tolist() == [9, 9]
     assert out["exon_5p"].isna().all()
     assert out["dist_to_exon_5p"].tolist() == [100, -30]
@@ -305,13 +311,16 @@ def test_fallback_to_gtf_tags(tmp_path, mane):
     assert out["transcript_source_3p"].tolist() == ["Ensembl_canonical", "none"]
     assert out["exon_5p"].tolist() == [9, 9]
     assert out["exon_3p"].iloc[0] == 4 and pd.isna(out["exon_3p"].iloc[1])
-    assert reading_frame(out, ann, res)["reading_frame"].tolist()[1] == "no canonical transcript"
+    assert reading_frame(out, ann)["reading_frame"].tolist()[1] == "no canonical transcript"
 
 
 def test_5p_utr_breakpoint(ann, res, mane):
     # the first KMT2A exon starts with UTR in the test GTF (as in GENCODE)
     row = junction(mane, "KMT2A", 9, "AFF1", 4, pos_5p=int(exon(mane, "KMT2A", 1)["start_1based"]))
-    assert reading_frame(make_events([row]), ann, res)["reading_frame"].iloc[0] == "5' breakpoint in UTR"
+    assert (
+        reading_frame(annotate_exons(make_events([row]), ann, res), ann)["reading_frame"].iloc[0]
+        == "5' breakpoint in UTR"
+    )
 
 
 # ---- classification ------------------------------------------------------------------------------
@@ -402,9 +411,7 @@ def test_read_through_only(res):
 
 
 def test_driver_details_come_from_annotated_event(ann, res, mane):
-    ev = reading_frame(
-        annotate_exons(make_events([junction(mane, "BRD9", 14, "NUTM1", 3)]), ann, res), ann, res
-    )
+    ev = reading_frame(annotate_exons(make_events([junction(mane, "BRD9", 14, "NUTM1", 3)]), ann, res), ann)
     got = classify_sample("S1", ev, res)
     assert (got["transcript_5p"], got["exon_5p"], got["intron_5p"]) == (MANE["BRD9"], 14, "")
     assert (got["transcript_3p"], got["exon_3p"], got["reading_frame"]) == (MANE["NUTM1"], 3, "in-frame")

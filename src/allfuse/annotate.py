@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from allfuse import classify, exons, frame
 from allfuse.artefacts import ARTEFACT_COLUMNS, flag_artefacts
 from allfuse.callers import registry, star_chimeric
 from allfuse.classify import NOT_ASSESSABLE
@@ -27,7 +28,7 @@ from allfuse.exons import EXON_OUTPUT_COLUMNS, SIDES
 from allfuse.gtf import Annotation, strip_version
 from allfuse.merge import MergeSettings, load_tier_rules, merge_calls
 from allfuse.qc import read_qc
-from allfuse.resources import Resources
+from allfuse.resources import Resources, load_resources
 from allfuse.schema import FUSION_COLUMNS, atomic_write, empty_calls, write_tsv
 
 #: Columns of fusions.tsv, in order: the merged event with its tier and the callers' own evidence
@@ -101,8 +102,6 @@ def annotate_sample(
     A sample that failed QC (``qc``) or whose caller left an empty file is ``not assessable``: its
     events are still written, its classification names the reason and no group.
     """
-    from allfuse import classify
-
     if not inputs:
         options = ", ".join(c.option for c in registry.CALLERS)
         raise InputError(f"sample {sample}: no caller output given (use one or more of {options})")
@@ -157,13 +156,10 @@ def identify_genes(events: pd.DataFrame, ann: Annotation, res: Resources) -> pd.
 def _annotate_and_classify(
     sample: str, events: pd.DataFrame, ann: Annotation, settings: AnnotateSettings
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    from allfuse import classify, exons, frame
-    from allfuse.resources import load_resources
-
     res = load_resources(settings.resources)
     events = identify_genes(events, ann, res)
     events = exons.annotate_exons(events, ann, res)
-    events = frame.reading_frame(events, ann, res)
+    events = frame.reading_frame(events, ann)
     events["category"] = classify.category_column(events, res)
     events = flag_artefacts(events)
     events = events[FUSIONS_TSV_COLUMNS + [c for c in events.columns if c not in FUSIONS_TSV_COLUMNS]]

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from allfuse.exons import EXON_OUTPUT_COLUMNS, annotate_exons
+from allfuse.exons import EXON_OUTPUT_COLUMNS
 from allfuse.gtf import Annotation
-from allfuse.resources import Resources
 
 IN_FRAME = "in-frame"
 OUT_OF_FRAME = "out-of-frame"
@@ -93,14 +92,23 @@ def junction_frame(row: pd.Series, cds: dict[str, Cds]) -> str:
     return IN_FRAME if phase5 == phase3 else OUT_OF_FRAME
 
 
-def reading_frame(events: pd.DataFrame, ann: Annotation, res: Resources) -> pd.DataFrame:
-    """A copy of ``events`` with a ``reading_frame`` column (exon columns are computed if missing)."""
+def reading_frame(events: pd.DataFrame, ann: Annotation) -> pd.DataFrame:
+    """A copy of ``events`` with a ``reading_frame`` column.
+
+    The frame is read on the transcripts and exons :func:`allfuse.exons.annotate_exons` chose, so
+    ``events`` must already carry its columns: computing them again here could only repeat that work
+    (or, with other resources, disagree with it).
+    """
+    missing = [c for c in EXON_OUTPUT_COLUMNS if c not in events.columns]
+    if missing:
+        raise ValueError(
+            f"reading_frame needs the exon columns of allfuse.exons.annotate_exons; missing: {', '.join(missing)}"
+        )
     out = events.copy()
     if out.empty:
         out["reading_frame"] = pd.Series(dtype=object)
         return out
-    annotated = out if set(EXON_OUTPUT_COLUMNS) <= set(out.columns) else annotate_exons(out, ann, res)
-    wanted = set(annotated["transcript_5p"]) | set(annotated["transcript_3p"])
+    wanted = set(out["transcript_5p"]) | set(out["transcript_3p"])
     cds = cds_models(ann, {t for t in wanted if t})
-    out["reading_frame"] = [junction_frame(row, cds) for _, row in annotated.iterrows()]
+    out["reading_frame"] = [junction_frame(row, cds) for _, row in out.iterrows()]
     return out
