@@ -26,7 +26,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from allfuse.report.cli import sample_report
+from allfuse.report.page import sample_report
 
 BIN = Path(sys.executable).parent
 
@@ -76,7 +76,7 @@ def main() -> int:
         # The same work in a fresh process without the `allfuse` front end (which imports every
         # subcommand's module, survival's lifelines/scipy included, before choosing one).
         code = (
-            "import sys; from pathlib import Path; from allfuse.report.cli import sample_report, write_atomic; "
+            "import sys; from pathlib import Path; from allfuse.report.page import sample_report, write_atomic; "
             "write_atomic(Path(sys.argv[2]), sample_report(Path(sys.argv[1])))"
         )
         direct = timed([sys.executable, "-c", code, str(results / sample), str(out)])

@@ -6,7 +6,7 @@ reciprocal AFF1::KMT2A (exon 3 -> exon 10). pizzly groups the gene pair without 
 of the pair's read pairs under both products; allfuse must give each product only its own.
 
 Truth per read pair: the simulator writes the background pairs first, then each planted fusion's
-fragments in ``truth.tsv`` order (``allfuse.simulate.cohort.simulate``), so the last 35 pairs of
+fragments in ``truth.tsv`` order (``allfuse.simulate.planted.simulate``), so the last 35 pairs of
 T01's FASTQ are the 25 forward then the 10 reciprocal fragments (checked below by the pair count).
 
 Tolerance against the planted counts: pizzly only sees the pairs ``kallisto quant --fusion`` reports.

@@ -20,6 +20,7 @@ from conftest import REPO
 
 from allfuse import annotate
 from allfuse.callers import registry
+from allfuse.commands import annotate as annotate_command
 from allfuse.errors import InputError
 from allfuse.report import provenance
 
@@ -46,7 +47,7 @@ def test_registry_entries_are_well_formed() -> None:
 
 def test_annotate_options_are_the_registry_callers() -> None:
     parser = argparse.ArgumentParser()
-    annotate.add_arguments(parser)
+    annotate_command.add_arguments(parser)
     caller_actions = [a for a in parser._actions if not set(a.option_strings) & NON_CALLER_OPTIONS]
     assert [a.option_strings for a in caller_actions] == [[c.option] for c in registry.CALLERS]
     assert [a.dest for a in caller_actions] == [c.name for c in registry.CALLERS]

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from conftest import read_tsv, shared_path
 
-from allfuse.report.cli import sample_report
-from allfuse.report.cohort import inline_svg
+from allfuse.report.cohort_page import inline_svg
 from allfuse.report.diagram import diagram_side, fusion_svg
 from allfuse.report.nomenclature import ManeTables, Side, junction_names
+from allfuse.report.page import sample_report
 from allfuse.report.sample import NO_FUSION, NOT_ASSESSABLE, derive_status
 
 BIN = Path(sys.executable).parent

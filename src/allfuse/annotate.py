@@ -9,7 +9,6 @@ leaves no partial results behind.
 
 from __future__ import annotations
 
-import argparse
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +19,7 @@ import pandas as pd
 from allfuse import classify, exons, frame
 from allfuse.artefacts import ARTEFACT_COLUMNS, flag_artefacts
 from allfuse.callers import registry, star_chimeric
-from allfuse.classify import NOT_ASSESSABLE
 from allfuse.compression import MAGIC
-from allfuse.config import load_config
 from allfuse.errors import InputError
 from allfuse.exons import EXON_OUTPUT_COLUMNS, SIDES
 from allfuse.gtf import Annotation, strip_version
@@ -184,78 +181,3 @@ def write_outputs(
     write_tsv(events, outdir / "fusions.tsv")
     with atomic_write(outdir / "classification.json") as fh:
         fh.write(json.dumps(classification, indent=2, default=str) + "\n")
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sample", required=True, help="sample ID written into every table")
-    parser.add_argument(
-        "--gtf", required=True, help="GTF of the genome the callers ran on (GENCODE/Ensembl style)"
-    )
-    parser.add_argument(
-        "--outdir", required=True, type=Path, help="writes calls/{caller}.tsv, fusions.tsv, ..."
-    )
-    for caller in registry.CALLERS:  # in the registry's order: the order of the per-caller tables
-        parser.add_argument(
-            caller.option, dest=caller.name, type=Path, default=None, help=f"{caller.name} output file"
-        )
-    parser.add_argument(
-        "--config", type=Path, default=None, help="allfuse config: thresholds (star_chimeric, merge)"
-    )
-    parser.add_argument("--min-junction-reads", type=non_negative, default=None)
-    parser.add_argument("--min-total-support", type=non_negative, default=None)
-    parser.add_argument("--merge-distance", type=non_negative, default=None)
-    parser.add_argument(
-        "--qc", type=Path, default=None, help="qc.tsv (allfuse qc): a failed gate -> not assessable"
-    )
-    parser.add_argument(
-        "--on-empty-caller",
-        choices=("error", "not-assessable"),
-        default="error",
-        help="a 0-byte/blank caller file is an error (default), or makes the sample not assessable",
-    )
-    parser.add_argument("--resources", type=Path, default=None, help="fact tables (default: the project's)")
-
-
-def non_negative(text: str) -> int:
-    """argparse type: a whole number >= 0 (a negative threshold would silently accept everything)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative; thresholds are >= 0")
-    return value
-
-
-def settings_from(args: argparse.Namespace) -> AnnotateSettings:
-    """Command-line values over the config's (``--config``) over the schema defaults."""
-    config = load_config(args.config, partial=True) if args.config else {}
-    star = config.get("star_chimeric", {})
-    defaults = star_chimeric.Thresholds()
-
-    def pick(cli: int | None, from_config: object, default: int) -> int:
-        return cli if cli is not None else int(from_config if from_config is not None else default)
-
-    thresholds = star_chimeric.Thresholds(
-        pick(args.min_junction_reads, star.get("min_junction_reads"), defaults.min_junction_reads),
-        pick(args.min_total_support, star.get("min_total_support"), defaults.min_total_support),
-    )
-    distance = pick(
-        args.merge_distance, config.get("merge", {}).get("max_distance"), MergeSettings.max_distance
-    )
-    return AnnotateSettings(thresholds, MergeSettings(distance), args.resources, args.on_empty_caller)
-
-
-def run(args: argparse.Namespace) -> int:
-    given = {c.name: getattr(args, c.name) for c in registry.CALLERS}
-    inputs = {name: path for name, path in given.items() if path is not None}
-    settings = settings_from(args)
-    calls, events, classification = annotate_sample(args.sample, inputs, Path(args.gtf), settings, args.qc)
-    write_outputs(args.outdir, calls, events, classification, list(inputs))
-    shown = int((~events["artefact"].astype(bool)).sum()) if "artefact" in events else len(events)
-    status = classification.get("status", "?")
-    if status == NOT_ASSESSABLE:
-        print(f"{args.sample}: not assessable: {classification['status_reason']}")
-    else:
-        print(f"{args.sample}: {shown} fusion events; {status}; group {classification.get('group', '?')}")
-    return 0

@@ -1,6 +1,7 @@
 """The ``allfuse`` command: one subcommand per step, each in its own module.
 
-Each module named in ``SUBCOMMANDS`` provides ``add_arguments(parser)`` and ``run(args) -> int``.
+Each module named in ``SUBCOMMANDS`` (all in :mod:`allfuse.commands`, the only other place argparse
+is used) provides ``add_arguments(parser)`` and ``run(args) -> int``.
 Bad input raises :class:`allfuse.errors.InputError`, printed here as one line with a non-zero exit.
 """
 
@@ -17,34 +18,34 @@ from allfuse.errors import InputError
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "simulate": (
-        "allfuse.simulate.cli",
+        "allfuse.commands.simulate",
         "simulate a reference and an infant-ALL cohort with planted fusions",
     ),
-    "check-samples": ("allfuse.samplesheet", "validate a sample sheet (and config) before a run"),
-    "check-reads": ("allfuse.reads", "stream a sample's paired FASTQ files: structure, names, counts"),
-    "check-reference": ("allfuse.reference", "check that genome FASTA and GTF name the same contigs"),
-    "star-chimeric": ("allfuse.callers.star_chimeric", "summarise STAR Chimeric.out.junction into calls"),
+    "check-samples": ("allfuse.commands.check_samples", "validate a sample sheet (and config) before a run"),
+    "check-reads": ("allfuse.commands.check_reads", "stream a sample's paired FASTQ files: structure, names, counts"),
+    "check-reference": ("allfuse.commands.check_reference", "check that genome FASTA and GTF name the same contigs"),
+    "star-chimeric": ("allfuse.commands.star_chimeric", "summarise STAR Chimeric.out.junction into calls"),
     "transcripts": (
-        "allfuse.transcriptome",
+        "allfuse.commands.transcripts",
         "write the transcript FASTA for kallisto/pizzly from genome + GTF",
     ),
-    "pizzly": ("allfuse.callers.pizzly", "normalise pizzly output into calls"),
+    "pizzly": ("allfuse.commands.pizzly", "normalise pizzly output into calls"),
     "known-fusions": (
-        "allfuse.known_fusions",
+        "allfuse.commands.known_fusions",
         "write Arriba's known-fusions file from allfuse's defining gene pairs",
     ),
     "annotate": (
-        "allfuse.annotate",
+        "allfuse.commands.annotate",
         "normalise caller outputs, merge them into events, annotate and classify",
     ),
-    "qc": ("allfuse.qc", "read STAR Log.final.out into a QC table"),
-    "cohort": ("allfuse.cohort", "gather per-sample results into the cohort table"),
-    "evaluate": ("allfuse.evaluate", "compare results with the planted truth of a simulated cohort"),
-    "report": ("allfuse.report.cli", "one self-contained HTML fusion report for one sample"),
-    "cohort-report": ("allfuse.report.cohort", "cohort.html: one row per sample, counts, links to reports"),
-    "provenance": ("allfuse.report.provenance", "tool versions, reference checksums and config of a run"),
+    "qc": ("allfuse.commands.qc", "read STAR Log.final.out into a QC table"),
+    "cohort": ("allfuse.commands.cohort", "gather per-sample results into the cohort table"),
+    "evaluate": ("allfuse.commands.evaluate", "compare results with the planted truth of a simulated cohort"),
+    "report": ("allfuse.commands.report", "one self-contained HTML fusion report for one sample"),
+    "cohort-report": ("allfuse.commands.cohort_report", "cohort.html: one row per sample, counts, links to reports"),
+    "provenance": ("allfuse.commands.provenance", "tool versions, reference checksums and config of a run"),
     "survival": (
-        "allfuse.survival.cli",
+        "allfuse.commands.survival",
         "Kaplan-Meier survival by molecular group: S(t) with 95%% CI, log-rank, KM figure",
     ),
 }

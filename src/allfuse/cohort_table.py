@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pandas as pd
 
 from allfuse.artefacts import is_artefact
 from allfuse.classify import CLASSIFICATION_KEYS
-from allfuse.schema import read_table, write_tsv
+from allfuse.schema import read_table
 
 #: Classification fields copied into the cohort table (lists are joined with commas).
 CLASSIFICATION_FIELDS = [
@@ -70,16 +69,3 @@ def cohort_row(results: Path, sample: str) -> dict:
 
 def build_cohort(results: Path, samples: list[str]) -> pd.DataFrame:
     return pd.DataFrame([cohort_row(results, s) for s in samples], columns=COHORT_COLUMNS)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--results", required=True, type=Path, help="results folder (one subfolder per sample)"
-    )
-    parser.add_argument("--samples", required=True, nargs="+", help="sample IDs, in cohort order")
-    parser.add_argument("--out", required=True, help="cohort table to write")
-
-
-def run(args: argparse.Namespace) -> int:
-    write_tsv(build_cohort(args.results, args.samples), args.out)
-    return 0

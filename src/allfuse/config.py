@@ -90,3 +90,9 @@ def load_config(path: str | Path, partial: bool = False) -> dict[str, Any]:
     config = load_yaml(path, "config")
     validate_config(config, str(path), partial=partial)
     return config
+
+
+def schema_default(section: str, key: str) -> Any:
+    """The default the config schema gives ``section.key``: the one place a threshold's default is
+    written, so a library's dataclass, a command's option and the workflow cannot disagree."""
+    return read_schema("config.schema.yaml")["properties"][section]["properties"][key]["default"]

@@ -12,7 +12,6 @@ own file (Arriba's database ``known_fusions_*.tsv.gz``) is copied first, line fo
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from allfuse.compression import open_binary
@@ -58,16 +57,3 @@ def write_known_fusions(out: str | Path, user_files: list[str | Path] = ()) -> i
         )
         fh.writelines(f"{a}\t{b}\t{tag}\n" for a, b, tag in pairs)
     return len(pairs)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", required=True, help="known-fusions file to write (Arriba -k and -t)")
-    parser.add_argument(
-        "--add", action="append", default=[], help="a user's known-fusions file, copied first"
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    n = write_known_fusions(args.out, args.add)
-    print(f"wrote {args.out}: {n} allfuse gene pairs" + (f" after {', '.join(args.add)}" if args.add else ""))
-    return 0

@@ -16,11 +16,12 @@ status, group or subtype depends on it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from allfuse.config import schema_default
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation, strip_chr
 from allfuse.resources import read_resource_table, resources_dir
@@ -32,7 +33,8 @@ READ_THROUGH_DISTANCE = 200_000
 
 @dataclass(frozen=True)
 class MergeSettings:
-    max_distance: int = 10  # bases; callers differ by a few bases at ambiguous (repeat) junctions
+    #: bases; callers differ by a few bases at ambiguous (repeat) junctions (default: the config schema's)
+    max_distance: int = field(default_factory=lambda: schema_default("merge", "max_distance"))
 
 
 def _strands_agree(a: str, b: str) -> bool:

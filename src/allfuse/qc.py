@@ -9,15 +9,14 @@ reported as fusion-negative. The thresholds are config values (``qc:``), written
 
 from __future__ import annotations
 
-import argparse
-import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from allfuse.config import schema_default
 from allfuse.errors import InputError
-from allfuse.schema import read_table, write_tsv
+from allfuse.schema import read_table
 
 QC_COLUMNS = [
     "sample",
@@ -36,8 +35,10 @@ QC_COLUMNS = [
 class Gates:
     """QC thresholds (config ``qc:``); defaults as in the config schema."""
 
-    min_input_pairs: int = 1000
-    min_uniquely_mapped_pct: float = 30.0
+    min_input_pairs: int = field(default_factory=lambda: schema_default("qc", "min_input_pairs"))
+    min_uniquely_mapped_pct: float = field(
+        default_factory=lambda: float(schema_default("qc", "min_uniquely_mapped_pct"))
+    )
 
     def __post_init__(self) -> None:
         if self.min_input_pairs < 0 or not 0 <= self.min_uniquely_mapped_pct <= 100:
@@ -111,30 +112,3 @@ def read_qc(path: str | Path) -> dict:
     if missing or len(df) != 1:
         raise InputError(f"{path}: not an allfuse QC table (one row with {', '.join(QC_COLUMNS[:7])})")
     return df.iloc[0].to_dict()
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--log", required=True, help="STAR Log.final.out")
-    parser.add_argument(
-        "--reads", default=None, help="reads_check.tsv of the same sample (allfuse check-reads)"
-    )
-    parser.add_argument("--sample", required=True)
-    parser.add_argument("--min-input-pairs", type=int, default=Gates.min_input_pairs)
-    parser.add_argument("--min-uniquely-mapped-pct", type=float, default=Gates.min_uniquely_mapped_pct)
-    parser.add_argument("--out", required=True)
-
-
-def run(args: argparse.Namespace) -> int:
-    pairs = None
-    if args.reads:
-        reads = read_table(args.reads, "read check table")
-        pairs = int(reads["read_pairs"].iloc[0])
-    gates = Gates(args.min_input_pairs, args.min_uniquely_mapped_pct)
-    table = read_star_log(args.log, args.sample, gates, pairs)
-    write_tsv(table, args.out)
-    if not table["qc_pass"].iloc[0]:
-        print(
-            f"allfuse qc: warning: sample {args.sample} is not assessable: {table['qc_reason'].iloc[0]}",
-            file=sys.stderr,
-        )
-    return 0

@@ -10,9 +10,7 @@ and the file.
 
 from __future__ import annotations
 
-import argparse
 import gzip
-import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +21,6 @@ import pandas as pd
 
 from allfuse.compression import open_binary, sniff
 from allfuse.errors import InputError
-from allfuse.schema import write_tsv
 
 #: Records parsed per mate before any job starts: enough to catch a wrong or mismatched file.
 HEAD_RECORDS = 1000
@@ -122,25 +119,3 @@ def check_reads_table(sample: str, fq1: str, fq2: str) -> pd.DataFrame:
     pairs = check_pair(sample, fq1, fq2, limit=None)
     row = [sample, fq1, fq2, compression(fq1), compression(fq2), pairs]
     return pd.DataFrame([row], columns=READ_CHECK_COLUMNS)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sample", required=True)
-    parser.add_argument("--fq1", required=True)
-    parser.add_argument("--fq2", required=True)
-    parser.add_argument("--out", required=True, help="one-row table: compression and read pairs")
-
-
-def run(args: argparse.Namespace) -> int:
-    table = check_reads_table(args.sample, args.fq1, args.fq2)
-    write_tsv(table, args.out)
-    pairs = int(table["read_pairs"].iloc[0])
-    print(f"sample {args.sample}: {pairs} read pairs")
-    if pairs == 0:
-        # Not an error for the cohort run: the QC gate makes the sample 'not assessable'.
-        print(
-            f"allfuse: warning: sample {args.sample}: {args.fq1} and {args.fq2} hold no reads;"
-            " the sample will be not assessable",
-            file=sys.stderr,
-        )
-    return 0

@@ -12,12 +12,10 @@ present), so each file's contigs are cached in ``work_dir`` by path, size and mo
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import hashlib
 import json
 import os
-import sys
 import zlib
 from collections import Counter
 from dataclasses import dataclass
@@ -198,16 +196,3 @@ def check_reference(fasta: str | Path, gtf: str | Path, cache_dir: str | Path | 
         f"({_few([n for n, _ in foreign])}); those genes are ignored"
     )
     return [message]
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--fasta", required=True, help="genome FASTA (plain, gzip or BGZF)")
-    parser.add_argument("--gtf", required=True, help="GTF of the same genome (plain or gzip)")
-    parser.add_argument("--cache-dir", default=None, help="keep each file's contig names here")
-
-
-def run(args: argparse.Namespace) -> int:
-    for warning in check_reference(args.fasta, args.gtf, args.cache_dir):
-        print(f"allfuse: warning: {warning}", file=sys.stderr)
-    print(f"{args.fasta} and {args.gtf}: contig names agree")
-    return 0

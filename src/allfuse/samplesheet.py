@@ -7,7 +7,6 @@ FASTQ paths in the sheet may be relative: they are taken relative to the sheet's
 
 from __future__ import annotations
 
-import argparse
 import codecs
 import csv
 import io
@@ -17,7 +16,7 @@ import jsonschema
 import pandas as pd
 
 from allfuse.compression import MAGIC
-from allfuse.config import load_yaml, read_schema, validate_config
+from allfuse.config import read_schema, validate_config
 from allfuse.errors import InputError
 from allfuse.reads import HEAD_RECORDS, check_pair
 
@@ -108,16 +107,3 @@ def load_samples(
     if not records:
         raise InputError(f"{path}: sample sheet has no samples")
     return pd.DataFrame(records).set_index("sample", drop=False)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--samples", required=True, help="sample sheet (TSV: sample, fq1, fq2)")
-    parser.add_argument("--config", default=None, help="config YAML to validate too")
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.config:
-        validate_config(load_yaml(args.config), args.config)
-    samples = load_samples(args.samples)
-    print(f"{args.samples}: {len(samples)} samples OK")
-    return 0

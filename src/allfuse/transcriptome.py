@@ -10,7 +10,6 @@ index is written to the output folder, never beside the input.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pandas as pd
@@ -143,20 +142,3 @@ def write_pizzly_gtf(gtf: str | Path, features: pd.DataFrame, out: str | Path) -
                 f"{gtf}: changed while it was read ({row} feature lines, {len(features)} before)"
             )
     return n_added
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--fasta", required=True, help="genome FASTA")
-    parser.add_argument("--gtf", required=True, help="GTF of the same genome")
-    parser.add_argument("--out", required=True, help="transcript FASTA to write")
-    parser.add_argument(
-        "--gtf-out", default=None, help="also write the GTF for pizzly (gene lines completed)"
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    n, added = write_transcriptome(args.fasta, args.gtf, args.out, args.gtf_out)
-    print(f"wrote {n} transcripts to {args.out}")
-    if args.gtf_out:
-        print(f"wrote {args.gtf_out} ({added} missing gene/transcript lines added)")
-    return 0

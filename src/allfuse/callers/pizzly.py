@@ -21,7 +21,6 @@ counts only, which each of its breakpoints carries.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 from collections import Counter
@@ -32,7 +31,7 @@ import pandas as pd
 from allfuse.callers.pizzly_support import SupportSettings, fragment_support, junction, read_fasta
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation, strip_version
-from allfuse.schema import ORIG_PREFIX, finish_calls, write_tsv
+from allfuse.schema import ORIG_PREFIX, finish_calls
 
 FLAT_COLUMNS = [
     "geneA.name",
@@ -246,18 +245,3 @@ def parse(
     if head.startswith("geneA.name"):
         return parse_flat(path, sample, gtf)
     raise InputError(f"{path}: neither pizzly JSON nor pizzly's flat table (header geneA.name ...)")
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--input", required=True, help="pizzly JSON (or flat table)")
-    parser.add_argument("--gtf", required=True, help="GTF given to pizzly")
-    parser.add_argument(
-        "--fasta", help="pizzly's fused sequences (default: PREFIX.fusions.fasta beside PREFIX.json)"
-    )
-    parser.add_argument("--sample", required=True)
-    parser.add_argument("--out", required=True, help="calls table to write")
-
-
-def run(args: argparse.Namespace) -> int:
-    write_tsv(parse(args.input, args.sample, Annotation.from_gtf(args.gtf), args.fasta), args.out)
-    return 0

@@ -19,17 +19,17 @@ layout with 20/21 columns with or without a header line, with trailing ``#`` com
 
 from __future__ import annotations
 
-import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from allfuse.compression import open_text
+from allfuse.config import schema_default
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation
-from allfuse.schema import ORIG_PREFIX, empty_calls, finish_calls, write_tsv
+from allfuse.schema import ORIG_PREFIX, empty_calls, finish_calls
 
 #: STAR's documented column names; files before 2.7.2 have only the first 14 (or 16) of them.
 JUNCTION_COLUMNS = [
@@ -55,16 +55,20 @@ JUNCTION_COLUMNS = [
     "PEmerged_bool",
     "readgrp",
 ]
-KEY = ["chr_donorA", "brkpt_donorA", "strand_donorA", "chr_acceptorB", "brkpt_acceptorB", "strand_acceptorB"]
 FLIP = {"+": "-", "-": "+"}
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Minimum support for a call; a single chimeric fragment is noise, not a fusion."""
+    """Minimum support for a call; a single chimeric fragment is noise, not a fusion. The defaults
+    are the config schema's (``star_chimeric:``)."""
 
-    min_junction_reads: int = 1
-    min_total_support: int = 2  # junction reads + spanning fragments
+    min_junction_reads: int = field(
+        default_factory=lambda: schema_default("star_chimeric", "min_junction_reads")
+    )
+    min_total_support: int = field(  # junction reads + spanning fragments
+        default_factory=lambda: schema_default("star_chimeric", "min_total_support")
+    )
 
 
 def read_junctions(path: str | Path) -> pd.DataFrame:
@@ -246,21 +250,3 @@ def _with_orig(df: pd.DataFrame) -> pd.DataFrame:
 def parse(path: str | Path, sample: str, gtf: Annotation | None = None, thresholds: Thresholds | None = None):
     """Calls from one Chimeric.out.junction file (the common parser signature, plus the GTF)."""
     return summarise(read_junctions(path), gtf, sample, thresholds or Thresholds())
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--junctions", required=True, help="STAR Chimeric.out.junction (any layout)")
-    parser.add_argument("--gtf", required=True, help="GTF used to build the STAR index")
-    parser.add_argument("--sample", required=True)
-    parser.add_argument("--out", required=True, help="calls table to write")
-    parser.add_argument("--min-junction-reads", type=int, default=Thresholds.min_junction_reads)
-    parser.add_argument("--min-total-support", type=int, default=Thresholds.min_total_support)
-
-
-def run(args: argparse.Namespace) -> int:
-    ann = Annotation.from_gtf(args.gtf)
-    calls = parse(
-        args.junctions, args.sample, ann, Thresholds(args.min_junction_reads, args.min_total_support)
-    )
-    write_tsv(calls, args.out)
-    return 0

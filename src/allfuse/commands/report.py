@@ -7,24 +7,9 @@ from pathlib import Path
 
 import yaml
 
+from allfuse.config import schema_default
 from allfuse.errors import InputError
-from allfuse.report.nomenclature import ManeTables
-from allfuse.report.page import DEFAULT_MAX_DIAGRAMS, build_context, render
-from allfuse.report.sample import load_sample
-from allfuse.schema import atomic_write
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """A half-written report must never look finished."""
-    with atomic_write(path) as fh:
-        fh.write(text)
-
-
-def sample_report(
-    sample_dir: Path, provenance: Path | None = None, max_diagrams: int = DEFAULT_MAX_DIAGRAMS
-) -> str:
-    data = load_sample(sample_dir, provenance)
-    return render("sample.html.j2", build_context(data, ManeTables.load(), max_diagrams))
+from allfuse.report.page import sample_report, write_atomic
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,12 +24,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--config", type=Path, help="config YAML/JSON; its report.max_diagrams is used if present"
     )
     parser.add_argument(
-        "--max-diagrams", type=int, help=f"fusions drawn per sample (default {DEFAULT_MAX_DIAGRAMS})"
+        "--max-diagrams",
+        type=int,
+        help=f"fusions drawn per sample (default {schema_default('report', 'max_diagrams')})",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    max_diagrams = DEFAULT_MAX_DIAGRAMS
+    max_diagrams = schema_default("report", "max_diagrams")
     if args.config is not None:
         if not args.config.is_file():
             raise InputError(f"{args.config}: config not found")

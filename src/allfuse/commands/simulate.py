@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from allfuse.simulate.clinical import write_clinical_tables
-from allfuse.simulate.cohort import COHORTS, simulate
+from allfuse.simulate.planted import COHORTS, simulate
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

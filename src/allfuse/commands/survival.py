@@ -13,6 +13,7 @@ import re
 import sys
 from pathlib import Path
 
+from allfuse.config import schema_default
 from allfuse.errors import InputError
 from allfuse.schema import write_tsv
 from allfuse.survival.analysis import TIME_UNITS, Settings, logrank_table, paper_lines, summarise
@@ -34,7 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="clinical table: sample, efs_time, efs_event [, os_time, os_event]",
     )
     parser.add_argument(
-        "--by", default="subtype", help=f"grouping: {', '.join(BUILTIN)}, or a grouping named in --groupings"
+        "--by",
+        default=schema_default("survival", "by"),
+        help=f"grouping: {', '.join(BUILTIN)}, or a grouping named in --groupings",
     )
     parser.add_argument("--out", required=True, type=Path, help="output folder")
     parser.add_argument(
@@ -43,17 +46,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="YAML with user groupings (a mapping, or a config with survival.groupings)",
     )
     parser.add_argument("--groupings-json", help="the same groupings as JSON text (used by the workflow)")
-    parser.add_argument("--time-point", type=float, default=2.0, help="years at which S(t) is given (2)")
+    time_point = float(schema_default("survival", "time_point"))
+    parser.add_argument(
+        "--time-point", type=float, default=time_point, help=f"years at which S(t) is given ({time_point:g})"
+    )
+    time_unit = schema_default("survival", "time_unit")
     parser.add_argument(
         "--time-unit",
         choices=sorted(TIME_UNITS),
-        default="days",
-        help="unit of the clinical table's times (days)",
+        default=time_unit,
+        help=f"unit of the clinical table's times ({time_unit})",
     )
     parser.add_argument(
         "--ci",
         choices=CI_METHODS,
-        default="log",
+        default=schema_default("survival", "ci"),
         help="confidence interval: log (R survfit default) or log-log",
     )
     parser.add_argument("--endpoint", choices=ENDPOINTS, default="efs", help="efs (default) or os")

@@ -11,7 +11,6 @@ tests and Kaplan-Meier SVGs are embedded; an absent folder gives no section.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import re
@@ -23,9 +22,6 @@ import pandas as pd
 
 from allfuse import __version__
 from allfuse.artefacts import is_artefact
-from allfuse.errors import InputError
-from allfuse.report.cli import write_atomic
-from allfuse.report.page import render
 from allfuse.report.sample import (
     FUSION_DETECTED,
     NOT_ASSESSABLE,
@@ -235,23 +231,3 @@ def cohort_context(
         "allfuse_version": __version__,
         "generated": generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--results", required=True, type=Path, help="results folder (one subfolder per sample)"
-    )
-    parser.add_argument("--samples", required=True, nargs="+", help="sample IDs, in cohort order")
-    parser.add_argument("--out", required=True, type=Path, help="cohort.html to write")
-    parser.add_argument("--survival", type=Path, help="survival output folder to embed (skipped if absent)")
-
-
-def run(args: argparse.Namespace) -> int:
-    if not args.results.is_dir():
-        raise InputError(f"{args.results}: results folder not found")
-    if len(set(args.samples)) != len(args.samples):
-        dup = sorted({s for s in args.samples if args.samples.count(s) > 1})
-        raise InputError(f"--samples: duplicate sample ID(s) {', '.join(dup)}")
-    context = cohort_context(args.results, args.samples, args.out, args.survival)
-    write_atomic(args.out, render("cohort.html.j2", context))
-    return 0

@@ -11,16 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import jinja2
 import pandas as pd
 
 from allfuse import __version__
+from allfuse.config import schema_default
 from allfuse.report.diagram import diagram_side, fusion_svg
 from allfuse.report.nomenclature import ManeTables, junction_names, side_from_row
-from allfuse.report.sample import FUSION_DETECTED, NOT_ASSESSABLE, SampleData
-
-DEFAULT_MAX_DIAGRAMS = 10
+from allfuse.report.sample import FUSION_DETECTED, NOT_ASSESSABLE, SampleData, load_sample
+from allfuse.schema import atomic_write
 
 CAVEAT_EXONS = (
     "Exon and intron numbers refer to the named MANE Select transcript only; other transcripts of the "
@@ -311,10 +312,13 @@ def event_rows(data: SampleData) -> list[dict]:
 def build_context(
     data: SampleData,
     tables: ManeTables,
-    max_diagrams: int = DEFAULT_MAX_DIAGRAMS,
+    max_diagrams: int | None = None,
     generated: str | None = None,
 ) -> dict:
-    """Every value the sample page shows."""
+    """Every value the sample page shows (``max_diagrams``: the config schema's report.max_diagrams
+    unless given)."""
+    if max_diagrams is None:
+        max_diagrams = schema_default("report", "max_diagrams")
     cls = data.classification
     driver = _driver_row(data) if data.status == FUSION_DETECTED else None
     ran = list(data.caller_calls)
@@ -374,3 +378,15 @@ def build_context(
         "run_date": _text(prov.get("date", "")),
         "generated": generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def sample_report(sample_dir: Path, provenance: Path | None = None, max_diagrams: int | None = None) -> str:
+    """The HTML page of one sample's results folder."""
+    data = load_sample(sample_dir, provenance)
+    return render("sample.html.j2", build_context(data, ManeTables.load(), max_diagrams))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """A half-written report must never look finished."""
+    with atomic_write(path) as fh:
+        fh.write(text)

@@ -8,10 +8,8 @@ Checksumming a 3 GB genome takes seconds, so it is done here once and not in eve
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
-import json
 import re
 import shutil
 import subprocess
@@ -20,7 +18,6 @@ from pathlib import Path
 from allfuse import __version__
 from allfuse.callers.registry import CALLERS, PIPELINE_TOOLS
 from allfuse.errors import InputError
-from allfuse.schema import atomic_write
 
 #: caller (or "always": every run) -> (tool name, version command) of the tools the pipeline runs
 #: for it; from the caller registry.
@@ -72,25 +69,3 @@ def provenance(fasta: Path, gtf: Path, callers: list[str], config: dict, notes: 
         "notes": list(notes),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--fasta", required=True, type=Path, help="reference genome FASTA")
-    parser.add_argument("--gtf", required=True, type=Path, help="reference annotation GTF")
-    parser.add_argument("--callers", nargs="*", default=[], help="callers the run used")
-    parser.add_argument("--config-json", default="{}", help="the run's configuration as a JSON object")
-    parser.add_argument(
-        "--note", action="append", default=[], help="a fact about how the run was made (repeatable)"
-    )
-    parser.add_argument("--out", required=True, type=Path, help="provenance.json to write")
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        config = json.loads(args.config_json)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"--config-json: not valid JSON ({exc.msg})") from exc
-    data = provenance(args.fasta, args.gtf, args.callers, config, args.note)
-    with atomic_write(args.out) as fh:
-        fh.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    return 0

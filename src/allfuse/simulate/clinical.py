@@ -19,7 +19,7 @@ import pandas as pd
 from allfuse.classify import DETECTED, NO_SUBTYPE, NOT_DETECTED
 from allfuse.datafiles import resource_path
 from allfuse.schema import read_table, write_tsv
-from allfuse.simulate.cohort import SampleSpec
+from allfuse.simulate.planted import SampleSpec
 
 CLINICAL_COLUMNS = ["sample", "efs_time", "efs_event"]
 #: The cohort-table columns the survival analysis reads (results/cohort.tsv has them too).

@@ -43,9 +43,12 @@ LOGRANK_COLUMNS = ["test", "groups", "chi2", "df", "p"]
 
 @dataclass(frozen=True)
 class Settings:
-    time_point_years: float = 2.0
-    time_unit: str = "days"
-    ci: str = "log"
+    """How the analysis is made; the defaults are the config schema's (``survival:``), given by the
+    command or the workflow, so none is written here."""
+
+    time_point_years: float
+    time_unit: str
+    ci: str
     conf_level: float = 0.95
     endpoint: str = "efs"
 
