@@ -107,7 +107,7 @@ rule arriba:
         domains=lambda wc, input: f"-p {shlex.quote(input.protein_domains)}" if ARRIBA.get("protein_domains") else "",
         header=shlex.quote(ARRIBA_HEADER),
         negative=ARRIBA_NO_CHIMERIC_READS,
-        extra=ARRIBA.get("extra", ""),
+        extra=ARRIBA["extra"],
         fail=lambda wc: tool_failed("arriba", f"sample {wc.sample}", f"results/{wc.sample}/logs/arriba.log"),
     threads: 1
     resources:
@@ -178,7 +178,7 @@ rule starfusion:
         full="results/{sample}/starfusion/star-fusion.fusion_predictions.tsv",
     params:
         outdir=lambda wc, output: str(Path(output.abridged).parent),
-        extra=STARFUSION.get("extra", ""),
+        extra=STARFUSION["extra"],
         fail=lambda wc: tool_failed("STAR-Fusion", f"sample {wc.sample}", f"results/{wc.sample}/logs/starfusion.log"),
     threads: 2
     resources:

@@ -51,8 +51,9 @@ except InputError as exc:
 
 CALLERS = list(config["callers"])
 REF = config["reference"]
-ARRIBA = config.get("arriba") or {}
-STARFUSION = config.get("starfusion") or {}
+# Every default is filled in from the config schema by validate_config above: no default is repeated here.
+ARRIBA = config["arriba"]
+STARFUSION = config["starfusion"]
 # Facts about how this run was made that a reader of its results must know (provenance.json).
 RUN_NOTES = []
 if "arriba" in CALLERS and not ARRIBA.get("blacklist"):
@@ -148,8 +149,8 @@ def caller_options(wildcards, input):
 
 
 # Survival analysis (workflow/rules/survival.smk): only when config names a clinical table.
-SURVIVAL = config.get("survival", {})
-SURVIVAL_NAME = f"efs_by_{SURVIVAL.get('by', 'subtype')}"
+SURVIVAL = config["survival"]
+SURVIVAL_NAME = f"efs_by_{SURVIVAL['by']}"
 
 
 def survival_outputs():

@@ -46,7 +46,7 @@ rule report:
         fail=lambda wc: tool_failed("allfuse report", f"sample {wc.sample}", f"results/{wc.sample}/logs/report.log"),
         allfuse=ALLFUSE,
         sample_dir=lambda wc, input: str(Path(input.classification).parent),
-        max_diagrams=config.get("report", {}).get("max_diagrams", 10),
+        max_diagrams=config["report"]["max_diagrams"],
     threads: 1
     resources:
         mem_mb=1000,

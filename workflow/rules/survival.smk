@@ -19,12 +19,12 @@ if config.get("clinical"):
             fail=tool_failed("allfuse survival", "survival", "logs/survival.log"),
             allfuse=ALLFUSE,
             outdir=lambda wc, output: str(Path(output.table).parent),
-            by=SURVIVAL.get("by", "subtype"),
-            time_point=SURVIVAL.get("time_point", 2),
-            time_unit=SURVIVAL.get("time_unit", "days"),
-            ci=SURVIVAL.get("ci", "log"),
-            pairwise="--pairwise" if SURVIVAL.get("pairwise", False) else "",
-            groupings=json.dumps(SURVIVAL.get("groupings", {}), sort_keys=True),
+            by=SURVIVAL["by"],
+            time_point=SURVIVAL["time_point"],
+            time_unit=SURVIVAL["time_unit"],
+            ci=SURVIVAL["ci"],
+            pairwise="--pairwise" if SURVIVAL["pairwise"] else "",
+            groupings=json.dumps(SURVIVAL["groupings"], sort_keys=True),
         threads: 1
         resources:
             mem_mb=2000,
