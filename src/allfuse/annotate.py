@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from allfuse import classify, exons, frame
+from allfuse.annotation_index import load_annotation
 from allfuse.artefacts import ARTEFACT_COLUMNS, flag_artefacts
 from allfuse.callers import registry, star_chimeric
 from allfuse.compression import MAGIC
@@ -93,11 +94,13 @@ def annotate_sample(
     gtf: Path,
     settings: AnnotateSettings,
     qc: Path | None = None,
+    index_dir: Path | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, Any]]:
     """Per-caller calls, merged and annotated events, and the sample's classification.
 
     A sample that failed QC (``qc``) or whose caller left an empty file is ``not assessable``: its
-    events are still written, its classification names the reason and no group.
+    events are still written, its classification names the reason and no group. With ``index_dir``
+    the GTF's cached index there is read (and built if missing) instead of parsing the GTF.
     """
     if not inputs:
         options = ", ".join(c.option for c in registry.CALLERS)
@@ -118,7 +121,7 @@ def annotate_sample(
             reasons.append(why)
         else:
             usable[caller] = Path(p)
-    ann = Annotation.from_gtf(gtf)
+    ann = load_annotation(gtf, index_dir)
     calls = {caller: parse_caller(caller, p, sample, ann, settings) for caller, p in usable.items()}
     nonempty = [c for c in calls.values() if not c.empty]
     merged_input = pd.concat(nonempty, ignore_index=True) if nonempty else empty_calls()
