@@ -37,7 +37,15 @@ PER_SAMPLE = [
     "annotate",
     "report",
 ]
-ONCE = ["star_index", "transcripts_fasta", "kallisto_index", "provenance", "cohort", "cohort_report"]
+ONCE = [
+    "star_index",
+    "transcripts_fasta",
+    "annotation_index",
+    "kallisto_index",
+    "provenance",
+    "cohort",
+    "cohort_report",
+]
 SIMULATE = ["simulate", "--outdir", "data", "--cohort", "test", "--seed", "7"]
 
 

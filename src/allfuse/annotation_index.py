@@ -106,16 +106,22 @@ def build_index(gtf: str | Path, cache_dir: str | Path) -> tuple[Path, Annotatio
     return path, ann
 
 
+def ensure_index(gtf: str | Path, cache_dir: str | Path) -> tuple[Path, Annotation]:
+    """The GTF's index file in ``cache_dir`` and its annotation: read when there, else built."""
+    gtf = Path(gtf)
+    if gtf.is_file():  # a missing GTF is reported by the parser, with the usual message
+        path = index_path(gtf, cache_dir)
+        ann = _read(path, gtf) if path.is_file() else None
+        if ann is not None:
+            return path, ann
+    return build_index(gtf, cache_dir)
+
+
 def load_annotation(gtf: str | Path, cache_dir: str | Path | None = None) -> Annotation:
     """The GTF's annotation: from its index in ``cache_dir`` (built there if missing), else parsed.
 
     Without ``cache_dir`` (``allfuse annotate`` on outputs made elsewhere) the GTF is parsed, as before.
     """
-    gtf = Path(gtf)
     if cache_dir is None:
         return Annotation.from_gtf(gtf)
-    if gtf.is_file():
-        ann = _read(index_path(gtf, cache_dir), gtf)
-        if ann is not None:
-            return ann
-    return build_index(gtf, cache_dir)[1]
+    return ensure_index(gtf, cache_dir)[1]

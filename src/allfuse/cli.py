@@ -38,6 +38,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "allfuse.commands.annotate",
         "normalise caller outputs, merge them into events, annotate and classify",
     ),
+    "annotation-index": (
+        "allfuse.commands.annotation_index",
+        "parse the GTF once into the cached index every sample's annotate reads",
+    ),
     "qc": ("allfuse.commands.qc", "read STAR Log.final.out into a QC table"),
     "cohort": ("allfuse.commands.cohort", "gather per-sample results into the cohort table"),
     "evaluate": ("allfuse.commands.evaluate", "compare results with the planted truth of a simulated cohort"),

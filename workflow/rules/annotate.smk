@@ -3,6 +3,7 @@ rule annotate:
     input:
         unpack(caller_inputs),
         gtf=GENES_GTF,
+        index=rules.annotation_index.output[0],
         qc="results/{sample}/qc.tsv",
     output:
         calls=expand("results/{{sample}}/calls/{caller}.tsv", caller=CALLERS),
@@ -11,6 +12,7 @@ rule annotate:
     params:
         fail=lambda wc: tool_failed("allfuse annotate", f"sample {wc.sample}", f"results/{wc.sample}/logs/annotate.log"),
         allfuse=ALLFUSE,
+        index_dir=ANNOTATION_INDEX_DIR,
         callers=caller_options,
         outdir=lambda wc, output: str(Path(output.fusions).parent),
         min_junction=config["star_chimeric"]["min_junction_reads"],
@@ -26,7 +28,8 @@ rule annotate:
     conda:
         "../../envs/allfuse.yaml"
     shell:
-        "{params.allfuse} annotate --sample {wildcards.sample} --gtf {input.gtf:q} --outdir {params.outdir:q}"
+        "{params.allfuse} annotate --sample {wildcards.sample} --gtf {input.gtf:q} --index-dir {params.index_dir:q}"
+        " --outdir {params.outdir:q}"
         " {params.callers} --qc {input.qc:q} --on-empty-caller not-assessable --min-junction-reads {params.min_junction}"
         " --min-total-support {params.min_total} --merge-distance {params.distance} > {log:q} 2>&1 {params.fail}"
 
