@@ -168,7 +168,9 @@ def design_pair(fused: FusedTranscript, settings: PrimerSettings) -> PrimerPair:
     f_start, f_len = result["PRIMER_LEFT_0"]
     r_end_incl, r_len = result["PRIMER_RIGHT_0"]  # Primer3 gives the reverse primer's 5' (rightmost) base
     r_end = r_end_incl + 1
-    amplicon = fused.sequence[f_start : fused.junction] + JUNCTION_MARK + fused.sequence[fused.junction : r_end]
+    amplicon = (
+        fused.sequence[f_start : fused.junction] + JUNCTION_MARK + fused.sequence[fused.junction : r_end]
+    )
     return PrimerPair(
         forward=result["PRIMER_LEFT_0_SEQUENCE"],
         reverse=result["PRIMER_RIGHT_0_SEQUENCE"],
