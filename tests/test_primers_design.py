@@ -11,15 +11,8 @@ import random
 import pytest
 from Bio.Seq import Seq
 
-from allfuse.primers import (
-    ACROSS_BOUNDARY,
-    JUNCTION_MARK,
-    WITHIN_EXONS,
-    FusedTranscript,
-    PrimerSettings,
-    Segment,
-    design_pair,
-)
+from allfuse.evidence import JUNCTION_MARK, FusedTranscript, Segment
+from allfuse.primers import ACROSS_BOUNDARY, WITHIN_EXONS, PrimerSettings, design_pair
 
 SETTINGS = PrimerSettings(
     product_min=150,
@@ -47,9 +40,10 @@ def fused(seq: str, junction: int, cuts_5p: list[int], cuts_3p: list[int]) -> Fu
     ends_5p = [*cuts_5p, junction]
     starts_3p = [junction, *cuts_3p]
     ends_3p = [*cuts_3p, len(seq)]
-    segs = [Segment("5p", i + 1, s, e) for i, (s, e) in enumerate(zip(starts_5p, ends_5p))]
-    segs += [Segment("3p", i + 4, s, e) for i, (s, e) in enumerate(zip(starts_3p, ends_3p))]
-    return FusedTranscript(seq, junction, tuple(segs))
+    # genome coordinates of a '+'-strand partner whose exons sit back to back from position 1
+    segs = [Segment("5p", "chrA", s + 1, e, "+", i + 1) for i, (s, e) in enumerate(zip(starts_5p, ends_5p))]
+    segs += [Segment("3p", "chrB", s + 1, e, "+", i + 4) for i, (s, e) in enumerate(zip(starts_3p, ends_3p))]
+    return FusedTranscript(seq, junction, "TX5", "TX3", tuple(segs))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

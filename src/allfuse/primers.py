@@ -19,8 +19,7 @@ from dataclasses import dataclass
 
 import primer3
 
-#: The mark put between the two partners in an amplicon (and in the evidence's junction sequence).
-JUNCTION_MARK = "|"
+from allfuse.evidence import JUNCTION_MARK, FusedTranscript
 
 #: Which placement rule gave the pair.
 WITHIN_EXONS = "within single exons"
@@ -66,35 +65,39 @@ class PrimerSettings:
 
 
 @dataclass(frozen=True)
-class Segment:
-    """One exon (or the part of it kept in the fusion) on the fused transcript, 0-based half-open."""
+class Piece:
+    """One exon piece of the fused transcript as offsets on its sequence (0-based, half-open)."""
 
-    side: str  # '5p' or '3p'
+    partner: str  # '5p' or '3p'
     exon: int
     start: int
     end: int
 
 
-@dataclass(frozen=True)
-class FusedTranscript:
-    """The fused mRNA 5'->3', the junction (first base of the 3' partner) and the exons it is made of."""
+def pieces(fused: FusedTranscript) -> list[Piece]:
+    """The fused transcript's exon pieces (genome segments, in transcript order) as sequence offsets."""
+    out: list[Piece] = []
+    at = 0
+    for seg in fused.segments:
+        length = seg.end - seg.start + 1
+        out.append(Piece(seg.partner, seg.exon, at, at + length))
+        at += length
+    return out
 
-    sequence: str
-    junction: int
-    segments: tuple[Segment, ...]
 
-    def exons_of(self, start: int, end: int) -> str:
-        """The exon(s) a primer covering [start, end) sits in, e.g. '5p exon 9' or '3p exons 4-5'."""
-        hit = [s for s in self.segments if s.start < end and start < s.end]
-        if not hit:
-            return "."
-        numbers = [s.exon for s in hit]
-        label = f"exon {numbers[0]}" if len(hit) == 1 else f"exons {min(numbers)}-{max(numbers)}"
-        return f"{hit[0].side} {label}"
+def exons_of(layout: list[Piece], start: int, end: int) -> str:
+    """The exon(s) a primer covering [start, end) sits in, e.g. '5p exon 9' or '3p exons 4-5'."""
+    hit = [p for p in layout if p.start < end and start < p.end]
+    if not hit:
+        return "."
+    numbers = [p.exon for p in hit]
+    label = f"exon {numbers[0]}" if len(hit) == 1 else f"exons {min(numbers)}-{max(numbers)}"
+    return f"{hit[0].partner} {label}"
 
-    def boundaries(self) -> list[int]:
-        """Exon-exon boundaries inside one partner (the fusion junction is not one of them)."""
-        return [s.start for s in self.segments[1:] if s.start != self.junction]
+
+def boundaries(layout: list[Piece], junction: int) -> list[int]:
+    """Exon-exon boundaries inside one partner (the fusion junction is not one of them)."""
+    return [p.start for p in layout[1:] if p.start != junction]
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,8 @@ def _design(fused: FusedTranscript, settings: PrimerSettings, avoid_boundaries: 
         ],
     }
     if avoid_boundaries:
-        excluded = [[b - 1, 2] for b in fused.boundaries() if 0 < b < len(fused.sequence)]
+        inner = boundaries(pieces(fused), fused.junction)
+        excluded = [[b - 1, 2] for b in inner if 0 < b < len(fused.sequence)]
         if excluded:
             seq_args["SEQUENCE_EXCLUDED_REGION"] = excluded
     return primer3.bindings.design_primers(seq_args, settings.primer3_args())
@@ -168,6 +172,7 @@ def design_pair(fused: FusedTranscript, settings: PrimerSettings) -> PrimerPair:
     f_start, f_len = result["PRIMER_LEFT_0"]
     r_end_incl, r_len = result["PRIMER_RIGHT_0"]  # Primer3 gives the reverse primer's 5' (rightmost) base
     r_end = r_end_incl + 1
+    layout = pieces(fused)
     amplicon = (
         fused.sequence[f_start : fused.junction] + JUNCTION_MARK + fused.sequence[fused.junction : r_end]
     )
@@ -179,8 +184,8 @@ def design_pair(fused: FusedTranscript, settings: PrimerSettings) -> PrimerPair:
         forward_gc=round(result["PRIMER_LEFT_0_GC_PERCENT"], 1),
         reverse_gc=round(result["PRIMER_RIGHT_0_GC_PERCENT"], 1),
         product_size=int(result["PRIMER_PAIR_0_PRODUCT_SIZE"]),
-        forward_exon=fused.exons_of(f_start, f_start + f_len),
-        reverse_exon=fused.exons_of(r_end - r_len, r_end),
+        forward_exon=exons_of(layout, f_start, f_start + f_len),
+        reverse_exon=exons_of(layout, r_end - r_len, r_end),
         forward_start=f_start,
         reverse_end=r_end,
         amplicon=amplicon,
