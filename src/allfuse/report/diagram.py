@@ -11,6 +11,10 @@ or time-dependent IDs, so the same fusion gives the same bytes (tests compare by
 Elements tests and readers can find: ``text.exon-number`` (the exon's number, ``data-gene``,
 ``data-exon``), ``line.breakpoint`` (``data-gene``, ``data-side``, ``data-exon`` or ``data-intron``),
 ``line.junction`` on the fused transcript, ``rect.exon.retained`` for exons kept in the fusion.
+
+Nothing is drawn over a label: the breakpoint line stops at the exon boxes and resumes below the row of
+exon numbers (``line.breakpoint-leader``) down to its label, which turns to the other side of the line
+when it would run off the drawing.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ TRACK = WIDTH - LEFT - RIGHT
 EXON_H = 18
 COLOUR = {"5p": "#2c5fa8", "3p": "#c2571a"}
 GREY = "#d5d8dc"
+NUMBER_ROW = 11  # baseline of the exon numbers below the boxes (font-size 9)
+NUMBER_STAGGER = 9  # second row of numbers when exons are too narrow for one
+LABEL_CHAR = 6.2  # width of one character of the 10 px bold breakpoint label (Helvetica, generous)
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,16 @@ def retained(side: Side, n: int, is_5p: bool) -> range:
     return range(0)
 
 
+def is_crowded(boxes: list[tuple[float, float]]) -> bool:
+    """Exons too narrow for their numbers side by side: every other number goes on a second row."""
+    return any(w + 6 < 15 for _, w in boxes)
+
+
+def numbers_bottom(boxes: list[tuple[float, float]]) -> float:
+    """How far below the exon boxes the exon numbers reach (their last baseline plus descent)."""
+    return NUMBER_ROW + (NUMBER_STAGGER if is_crowded(boxes) else 0) + 3
+
+
 def _exon_boxes(
     lengths: list[int],
     numbers: list[int],
@@ -83,7 +100,7 @@ def _exon_boxes(
 ) -> tuple[list[str], list[tuple[float, float]]]:
     boxes = layout(lengths, width)
     out = []
-    crowded = any(w + 6 < 15 for _, w in boxes)
+    crowded = is_crowded(boxes)
     for i, ((x, w), num, sd, keep, gene) in enumerate(zip(boxes, numbers, sides, kept, gene_of, strict=True)):
         fill = COLOUR[sd] if keep else GREY
         cls = "exon retained" if keep else "exon"
@@ -91,7 +108,7 @@ def _exon_boxes(
             f'<rect class="{cls}" data-gene="{escape(gene)}" data-exon="{num}" x="{_f(x0 + x)}" y="{_f(y)}" '
             f'width="{_f(w)}" height="{EXON_H}" fill="{fill}" stroke="#555" stroke-width="0.5"/>'
         )
-        ty = y + EXON_H + 11 + (9 if crowded and i % 2 else 0)
+        ty = y + EXON_H + NUMBER_ROW + (NUMBER_STAGGER if crowded and i % 2 else 0)
         out.append(
             f'<text class="exon-number" data-gene="{escape(gene)}" data-exon="{num}" x="{_f(x0 + x + w / 2)}" '
             f'y="{_f(ty)}" font-size="9" text-anchor="middle" fill="#222">{num}</text>'
@@ -138,7 +155,7 @@ def _gene_track(d: DiagramSide, key: str, y: float) -> list[str]:
         f'<text x="{LEFT - 4}" y="{_f(y_box + 13)}" font-size="9" text-anchor="end" fill="#444">5\u2032</text>'
     )
     out.append(f'<text x="{LEFT + TRACK + 3}" y="{_f(y_box + 13)}" font-size="9" fill="#444">3\u2032</text>')
-    out += _breakpoint(d.side, key, pos, y_box)
+    out += _breakpoint(d.side, key, pos, y_box, numbers_bottom(layout(list(t.exon_lengths), TRACK)))
     out.append(
         f'<text x="{LEFT}" y="{_f(y_box - 6)}" font-size="9" fill="#444">{escape(t.ensembl)} / '
         f"{escape(t.refseq)} (MANE Select, {n} exons, drawn 5\u2032\u21923\u2032; introns not to scale)</text>"
@@ -146,7 +163,11 @@ def _gene_track(d: DiagramSide, key: str, y: float) -> list[str]:
     return out
 
 
-def _breakpoint(side: Side, key: str, pos: list[tuple[float, float]], y: float) -> list[str]:
+def _breakpoint(side: Side, key: str, pos: list[tuple[float, float]], y: float, below: float) -> list[str]:
+    """The breakpoint line over the exon boxes, a leader below the exon numbers, and the label.
+
+    ``below``: how far under the boxes the exon numbers reach; the line leaves that band free.
+    """
     is_5p = key == "5p"
     n = len(pos)
     if side.exon is not None and 1 <= side.exon <= n:
@@ -164,17 +185,25 @@ def _breakpoint(side: Side, key: str, pos: list[tuple[float, float]], y: float) 
         label = f"intron {side.intron}"
     else:
         return []
-    anchor = "end" if is_5p else "start"
-    tx = bx - 3 if is_5p else bx + 3
+    text = f"breakpoint {label}"
+    # 5' label to the left of the line, 3' to the right, unless it would leave the drawing.
+    width = len(text) * LABEL_CHAR
+    left = bx - 3 - width >= 0 if is_5p else bx + 3 + width > WIDTH
+    anchor, tx = ("end", bx - 3) if left else ("start", bx + 3)
+    leader_top, label_y = y + EXON_H + below, y + EXON_H + below + 14
     return [
         (
             f'<line class="breakpoint" data-gene="{escape(side.gene)}" data-side="{key}" {attr} x1="{_f(bx)}" '
-            f'y1="{_f(y - 3)}" x2="{_f(bx)}" y2="{_f(y + EXON_H + 22)}" stroke="#d0021b" stroke-width="2" '
+            f'y1="{_f(y - 3)}" x2="{_f(bx)}" y2="{_f(y + EXON_H + 3)}" stroke="#d0021b" stroke-width="2" '
             'stroke-dasharray="4 2"/>'
         ),
         (
-            f'<text x="{_f(tx)}" y="{_f(y + EXON_H + 34)}" font-size="10" font-weight="bold" fill="#d0021b" '
-            f'text-anchor="{anchor}">breakpoint {label}</text>'
+            f'<line class="breakpoint-leader" x1="{_f(bx)}" y1="{_f(leader_top)}" x2="{_f(bx)}" '
+            f'y2="{_f(label_y + 2)}" stroke="#d0021b" stroke-width="2" stroke-dasharray="4 2"/>'
+        ),
+        (
+            f'<text class="breakpoint-label" x="{_f(tx)}" y="{_f(label_y)}" font-size="10" font-weight="bold" '
+            f'fill="#d0021b" text-anchor="{anchor}">{text}</text>'
         ),
     ]
 
@@ -206,7 +235,7 @@ def _fused_track(five: DiagramSide, three: DiagramSide, y: float, frame: str) ->
     x_last, w_last = pos[len(k5) - 1]
     jx = (x_last + w_last + pos[len(k5)][0]) / 2
     out.append(
-        f'<line class="junction" x1="{_f(jx)}" y1="{_f(y - 8)}" x2="{_f(jx)}" y2="{_f(y + EXON_H + 8)}" '
+        f'<line class="junction" x1="{_f(jx)}" y1="{_f(y - 8)}" x2="{_f(jx)}" y2="{_f(y + EXON_H + 3)}" '
         'stroke="#d0021b" stroke-width="2"/>'
     )
     r5 = f"exons {k5[0]}\u2013{k5[-1]}" if len(k5) > 1 else f"exon {k5[0]}"
