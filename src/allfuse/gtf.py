@@ -53,9 +53,11 @@ def attribute(attrs: pd.Series, key: str) -> pd.Series:
     """One attribute's value on every line (NaN where absent): the only GTF attribute parser.
 
     ``key`` may be a regular expression (``gene_(?:bio)?type``). GENCODE writes some values unquoted
-    (``exon_number 1;``), Ensembl quotes them all; the first occurrence of a key counts.
+    (``exon_number 1;``), Ensembl quotes them all; the first occurrence of a key counts. The key is
+    looked for at the start and after each ``;``; the pattern is anchored and skips whole ``...;``
+    fields: several times faster on a GENCODE-sized GTF than trying every character for ``^`` or ``;``.
     """
-    return attrs.str.extract(rf'(?:^|;)\s*{key} "?([^";]*)"?', expand=False)
+    return attrs.str.extract(rf'^(?:[^;]*;)*?\s*{key} "?([^";]*)"?', expand=False)
 
 
 #: The ids every feature line carries, as written (a transcript's version not yet joined).
