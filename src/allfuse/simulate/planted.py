@@ -2,8 +2,15 @@
 
 Two cohorts share one reference: ``demo`` (every case the design names) and ``test`` (a smaller
 one for the test suite). Each writes ``genome.fa``, ``genes.gtf``, ``reads/``, ``samples.tsv``,
-``truth.tsv`` (planted fusions) and ``decoys.tsv`` (planted events that must not be called as
-defining fusions), all deterministic for a seed.
+``truth.tsv`` (planted fusions), ``decoys.tsv`` (planted events that must not be called as
+defining fusions), ``subthreshold.tsv`` (fusion transcripts expressed with too little junction
+evidence for any caller) and ``expected.tsv`` (each sample's answer), all deterministic for a seed.
+
+The background expresses every gene of the reference except ``SILENT_GENES``: NUTM1 is silent in
+blood and bone marrow, so its exons are read only where a NUTM1 fusion transcript was planted. One
+sample per cohort carries such a transcript below every caller's minimum support (one spanning
+fragment, no read across the junction) but with many fragments from the rest of the fused
+transcript: the callers give it no fusion, and its NUTM1 expression is what should flag it.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from allfuse.expression import NUTM1_FLAG
 from allfuse.simulate.genome import build_reference, write_fasta, write_gtf
 from allfuse.simulate.reads import (
     FusionSpec,
@@ -23,6 +31,8 @@ from allfuse.simulate.reads import (
     fusion_sequence,
     write_background,
     write_fusion,
+    write_spanning,
+    write_transcript,
 )
 
 TRUTH_COLUMNS = [
@@ -39,20 +49,27 @@ TRUTH_COLUMNS = [
     "fragments",
     "kind",
 ]
+#: subthreshold.tsv: the truth columns, then how the fusion transcript was planted (FusionSpec).
+SUBTHRESHOLD_COLUMNS = [*TRUTH_COLUMNS, "mates_only", "transcript_fragments"]
+#: Genes with no background expression: NUTM1 is testis-restricted, silent in blood and marrow.
+SILENT_GENES = ("NUTM1",)
 
 
 @dataclass(frozen=True)
 class SampleSpec:
-    """A sample: its planted fusions (the first is the driver), decoys, and the expected answer.
+    """A sample: its planted fusions (the first is the driver), decoys, fusion transcripts below
+    every caller's minimum support (``subthreshold``), and the expected answer.
 
-    ``expect`` is (group, subtype, partner), written down from the biology, not computed by the
-    classifier, so the classifier is checked against it.
+    ``expect`` is (group, subtype, partner) and ``flags`` the flags the sample should carry, written
+    down from the biology, not computed by the classifier, so the classifier is checked against them.
     """
 
     sample: str
     fusions: list[FusionSpec] = field(default_factory=list)
     decoys: list[FusionSpec] = field(default_factory=list)
     expect: tuple[str, str, str] = ("KMT2A-wt", "none", "")
+    subthreshold: list[FusionSpec] = field(default_factory=list)
+    flags: tuple[str, ...] = ()
 
 
 F = FusionSpec
@@ -73,6 +90,13 @@ DEMO: list[SampleSpec] = [
     SampleSpec("INF10", [F("KMT2A", 9, "MLLT10", 6, 3)], expect=(*KMT2A_R, "MLLT10")),
     SampleSpec("INF11"),  # no fusion
     SampleSpec("INF12", decoys=[F("SIMG01", 3, "SIMG02", 2, 12), F("ETV6", 5, "RUNX1", 3, 1)]),
+    # NUTM1 expressed from BRD9::NUTM1 with one spanning fragment: no caller calls it, its expression
+    # alone should flag it
+    SampleSpec(
+        "INF13",
+        subthreshold=[F("BRD9", 3, "NUTM1", 3, 1, mates_only=True, transcript_fragments=200)],
+        flags=(NUTM1_FLAG,),
+    ),
 ]
 TEST: list[SampleSpec] = [
     SampleSpec(
@@ -82,6 +106,11 @@ TEST: list[SampleSpec] = [
     SampleSpec("T03", [F("PAX5", 4, "ETV6", 3, 12)], expect=(*PAX5_R, "ETV6")),
     SampleSpec("T04"),
     SampleSpec("T05", decoys=[F("SIMG01", 3, "SIMG02", 2, 10), F("ETV6", 5, "RUNX1", 3, 1)]),
+    SampleSpec(
+        "T06",
+        subthreshold=[F("ACIN1", 4, "NUTM1", 3, 1, mates_only=True, transcript_fragments=60)],
+        flags=(NUTM1_FLAG,),
+    ),
 ]
 EXPECTED_COLUMNS = [
     "sample",
@@ -93,6 +122,7 @@ EXPECTED_COLUMNS = [
     "exon_3p",
     "reading_frame",
     "fragments",
+    "expected_flags",  # flags the sample should carry, comma-separated ('' for none)
 ]
 COHORTS = {"demo": (DEMO, 20000), "test": (TEST, 6000)}
 
@@ -113,7 +143,9 @@ def simulate(outdir: Path, seed: int = 1, cohort: str = "demo", pairs: int | Non
         rng = np.random.default_rng([seed, no])
         expression = {}
         for g in ref.genes:
-            level = float(rng.lognormal(0.0, 0.8))
+            level = float(rng.lognormal(0.0, 0.8))  # drawn for silent genes too: others keep their level
+            if g.gene_name in SILENT_GENES:
+                level = 0.0
             for t in g.transcripts:
                 expression[t.transcript_id] = level * (1.0 if t.mane else 0.3)
         r1, r2 = (
@@ -122,13 +154,18 @@ def simulate(outdir: Path, seed: int = 1, cohort: str = "demo", pairs: int | Non
         )
         planted = [
             (kind, f, *fusion_sequence(ref, f))
-            for kind, fs in (("fusion", spec.fusions), ("decoy", spec.decoys))
+            for kind, fs in (
+                ("fusion", spec.fusions),
+                ("decoy", spec.decoys),
+                ("subthreshold", spec.subthreshold),
+            )
             for f in fs
         ]
         with ReadWriter(r1, r2, rng, settings, no) as w:
             write_background(w, ref, n_pairs, expression)
             for _, f, seq, junction, _, _ in planted:
-                write_fusion(w, seq, junction, f.fragments)
+                (write_spanning if f.mates_only else write_fusion)(w, seq, junction, f.fragments)
+                write_transcript(w, seq, junction, f.transcript_fragments)
         for kind, f, _, _, pos5, pos3 in planted:
             truth.append(
                 {
@@ -144,6 +181,8 @@ def simulate(outdir: Path, seed: int = 1, cohort: str = "demo", pairs: int | Non
                     "pos_3p": pos3,
                     "fragments": f.fragments,
                     "kind": kind,
+                    "mates_only": str(f.mates_only).lower(),
+                    "transcript_fragments": f.transcript_fragments,
                 }
             )
         sheet.append({"sample": spec.sample, "fq1": f"reads/{r1.name}", "fq2": f"reads/{r2.name}"})
@@ -151,12 +190,16 @@ def simulate(outdir: Path, seed: int = 1, cohort: str = "demo", pairs: int | Non
     _write(outdir / "expected.tsv", EXPECTED_COLUMNS, [_expected(ref, spec) for spec in specs])
     _write(outdir / "truth.tsv", TRUTH_COLUMNS, [t for t in truth if t["kind"] == "fusion"])
     _write(outdir / "decoys.tsv", TRUTH_COLUMNS, [t for t in truth if t["kind"] == "decoy"])
+    _write(
+        outdir / "subthreshold.tsv", SUBTHRESHOLD_COLUMNS, [t for t in truth if t["kind"] == "subthreshold"]
+    )
 
 
 def _expected(ref, spec: SampleSpec) -> dict:
     """The answer a sample should get: group, subtype, partner, and the driver's exons and frame."""
     row = dict(zip(("group", "subtype", "partner"), spec.expect, strict=True))
     row["sample"] = spec.sample
+    row["expected_flags"] = ",".join(spec.flags)
     if spec.fusions:
         d = spec.fusions[0]
         row |= {
@@ -171,6 +214,6 @@ def _expected(ref, spec: SampleSpec) -> dict:
 
 def _write(path: Path, columns: list[str], rows: list[dict]) -> None:
     with open(path, "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=columns, delimiter="\t", lineterminator="\n")
+        w = csv.DictWriter(fh, fieldnames=columns, delimiter="\t", lineterminator="\n", extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)

@@ -5,6 +5,9 @@ carry position-dependent substitution errors with matching low base qualities, a
 the Illumina form (``@instrument:run:flowcell:lane:tile:x:y 1:N:0:index``). Fusion fragments are
 drawn so that every one crosses the fusion junction, either inside a read (junction read) or
 between the mates (spanning fragment), so the number planted is the number of supporting fragments.
+A fusion can also be planted with its junction crossed only between mates (no read crosses it) and
+with further fragments from the rest of the fused transcript (none crossing the junction): a fusion
+transcript that is expressed but has too little junction evidence for any caller.
 """
 
 from __future__ import annotations
@@ -35,13 +38,21 @@ class ReadSettings:
 
 @dataclass(frozen=True)
 class FusionSpec:
-    """A fusion transcript: 5' gene exons 1..exon_5p joined to 3' gene exons exon_3p..end."""
+    """A fusion transcript: 5' gene exons 1..exon_5p joined to 3' gene exons exon_3p..end.
+
+    ``fragments`` cross the junction (the fusion's supporting fragments). With ``mates_only`` each of
+    them is a spanning fragment whose reads both stay off the junction, so no read is split across
+    it; ``transcript_fragments`` more come from the fused transcript away from the junction, so the
+    partners' exons are expressed without adding junction evidence.
+    """
 
     gene_5p: str
     exon_5p: int
     gene_3p: str
     exon_3p: int
     fragments: int
+    mates_only: bool = False
+    transcript_fragments: int = 0
 
     @property
     def name(self) -> str:
@@ -167,4 +178,32 @@ def write_fusion(w: ReadWriter, seq: str, junction: int, n_fragments: int) -> No
         lo = max(0, junction - frag + m)
         hi = min(junction - m, len(seq) - frag)
         start = int(w.rng.integers(lo, hi + 1))
+        w.write_fragment(seq[start : start + frag])
+
+
+def write_spanning(w: ReadWriter, seq: str, junction: int, n_fragments: int) -> None:
+    """Fragments that cross the junction between the mates only: one read ends before the junction,
+    the other starts after it (inserts too short for that are drawn again)."""
+    rl = w.s.read_length
+    if junction < rl or len(seq) - junction < rl:
+        raise ValueError(f"junction at {junction} of {len(seq)} nt: no room for a read on each side")
+    for _ in range(n_fragments):
+        frag = insert_size(w.rng, w.s)
+        while frag < 2 * rl:
+            frag = insert_size(w.rng, w.s)
+        lo = max(0, junction - frag + rl)
+        hi = min(junction - rl, len(seq) - frag)
+        start = int(w.rng.integers(lo, hi + 1))
+        w.write_fragment(seq[start : start + frag])
+
+
+def write_transcript(w: ReadWriter, seq: str, junction: int, n_fragments: int) -> None:
+    """Fragments from anywhere on the fused transcript except across the junction (those are drawn
+    again), so both partners' exons are covered without adding junction evidence."""
+    for _ in range(n_fragments):
+        while True:
+            frag = insert_size(w.rng, w.s)
+            start = int(w.rng.integers(0, len(seq) - frag + 1))
+            if not start < junction < start + frag:
+                break
         w.write_fragment(seq[start : start + frag])
