@@ -17,7 +17,7 @@ from conftest import shared_path
 
 from allfuse.callers import arriba, fusioncatcher, starfusion
 from allfuse.errors import InputError
-from allfuse.schema import CALL_COLUMNS, ORIG_PREFIX
+from allfuse.tables import CALL_COLUMNS, ORIG_PREFIX
 
 Parser = Callable[[str | Path, str], pd.DataFrame]
 

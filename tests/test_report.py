@@ -26,7 +26,8 @@ from allfuse.report.cohort_page import inline_svg
 from allfuse.report.diagram import diagram_side, fusion_svg
 from allfuse.report.nomenclature import ManeTables, Side, junction_names
 from allfuse.report.page import sample_report
-from allfuse.report.sample import NO_FUSION, NOT_ASSESSABLE, derive_status
+from allfuse.status import NOT_ASSESSABLE, derive_status
+from allfuse.status import NOT_DETECTED as NO_FUSION
 
 BIN = Path(sys.executable).parent
 # In ../shared/data, reached through shared_path() inside the test that reads them.

@@ -15,7 +15,7 @@ from conftest import shared_path
 from allfuse.callers.star_chimeric import Thresholds, read_junctions, summarise
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation
-from allfuse.schema import CALL_COLUMNS
+from allfuse.tables import CALL_COLUMNS
 
 K562 = "generated-here/star-2.7.10b_K562f_vs_hamlet-ref"
 LAYOUTS = {

@@ -22,14 +22,14 @@ import pytest
 from conftest import BIN, REPO, read_tsv
 from test_report import parse_html
 
-from allfuse.annotate import FUSIONS_TSV_COLUMNS
 from allfuse.artefacts import flag_artefacts
 from allfuse.callers.arriba import HEADER as ARRIBA_HEADER
+from allfuse.calls import empty_calls, finish_calls
 from allfuse.classify import classify_sample
 from allfuse.errors import InputError
 from allfuse.merge import load_tier_rules, merge_calls, tier_of
 from allfuse.resources import load_resources
-from allfuse.schema import CALLER_EVIDENCE_COLUMNS, FUSION_COLUMNS, TIERS, empty_calls, finish_calls
+from allfuse.tables import CALLER_EVIDENCE_COLUMNS, EVENT_COLUMNS, FUSIONS_COLUMNS, TIERS
 
 # GRCh38 MANE Select (resources/mane_exons.tsv): last base of KMT2A exon 9, first base of MLLT10 exon 6.
 KMT2A_E9_END = 118484314
@@ -167,7 +167,7 @@ def test_each_event_gets_its_own_tier() -> None:
 
 def test_empty_calls_give_the_declared_columns() -> None:
     ev = merge_calls(empty_calls(), "S")
-    assert list(ev.columns) == FUSION_COLUMNS and "tier" in ev.columns
+    assert list(ev.columns) == EVENT_COLUMNS and "tier" in ev.columns
 
 
 def test_artefact_gets_a_tier_and_stays_an_artefact() -> None:
@@ -437,7 +437,7 @@ def test_real_layouts_fusions_tsv(kmt2a_mllt10: Path) -> None:
     }
     for sample, expected in want.items():
         ev = read_tsv(kmt2a_mllt10 / sample / "fusions.tsv")
-        assert list(ev.columns) == FUSIONS_TSV_COLUMNS
+        assert list(ev.columns) == FUSIONS_COLUMNS
         assert len(ev) == 1
         e = ev.iloc[0]
         assert (e.fusion, e.exon_5p, e.exon_3p, e.category) == ("KMT2A::MLLT10", "9", "6", "KMT2A-r")
@@ -530,7 +530,7 @@ def test_simulated_run_tiers(sim_run: Path) -> None:
     want = {"T01": ["KMT2A::AFF1", "AFF1::KMT2A"], "T02": ["BRD9::NUTM1"], "T03": ["PAX5::ETV6"]}
     for sample, fusions in want.items():
         ev = read_tsv(results / sample / "fusions.tsv")
-        assert list(ev.columns) == FUSIONS_TSV_COLUMNS
+        assert list(ev.columns) == FUSIONS_COLUMNS
         assert ev[["fusion", "n_callers", "tier"]].values.tolist() == [[f, "2", "high"] for f in fusions]
         assert (ev[CALLER_EVIDENCE_COLUMNS] == ".").all().all()  # neither Arriba nor STAR-Fusion ran
         cls = json.loads((results / sample / "classification.json").read_text())

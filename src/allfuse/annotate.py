@@ -9,7 +9,6 @@ leaves no partial results behind.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,29 +17,17 @@ import pandas as pd
 
 from allfuse import classify, exons, frame
 from allfuse.annotation_index import load_annotation
-from allfuse.artefacts import ARTEFACT_COLUMNS, flag_artefacts
+from allfuse.artefacts import flag_artefacts
 from allfuse.callers import registry, star_chimeric
+from allfuse.calls import empty_calls
 from allfuse.compression import MAGIC
 from allfuse.errors import InputError
-from allfuse.exons import EXON_OUTPUT_COLUMNS, SIDES
 from allfuse.gtf import Annotation, strip_version
+from allfuse.io import write_json, write_tsv
 from allfuse.merge import MergeSettings, load_tier_rules, merge_calls
 from allfuse.qc import read_qc
 from allfuse.resources import Resources, load_resources
-from allfuse.schema import FUSION_COLUMNS, atomic_write, empty_calls, write_tsv
-
-#: Columns of fusions.tsv, in order: the merged event with its tier and the callers' own evidence
-#: (schema.FUSION_COLUMNS), then what annotation adds: HGNC ids (identify_genes), canonical
-#: transcript and exon/intron of each side (exons), reading frame (frame), category (classify) and
-#: the artefact flag (artefacts).
-FUSIONS_TSV_COLUMNS: list[str] = [
-    *FUSION_COLUMNS,
-    *(f"hgnc_id_{side}" for side in SIDES),
-    *EXON_OUTPUT_COLUMNS,
-    "reading_frame",
-    "category",
-    *ARTEFACT_COLUMNS,
-]
+from allfuse.tables import FUSIONS_COLUMNS, SIDES
 
 
 @dataclass(frozen=True)
@@ -162,7 +149,7 @@ def _annotate_and_classify(
     events = frame.reading_frame(events, ann)
     events["category"] = classify.category_column(events, res)
     events = flag_artefacts(events)
-    events = events[FUSIONS_TSV_COLUMNS + [c for c in events.columns if c not in FUSIONS_TSV_COLUMNS]]
+    events = events[FUSIONS_COLUMNS + [c for c in events.columns if c not in FUSIONS_COLUMNS]]
     return events, classify.classify_sample(sample, events, res)
 
 
@@ -182,5 +169,4 @@ def write_outputs(
     for caller in callers or list(calls):
         write_tsv(calls.get(caller, empty_calls()), outdir / "calls" / f"{caller}.tsv")
     write_tsv(events, outdir / "fusions.tsv")
-    with atomic_write(outdir / "classification.json") as fh:
-        fh.write(json.dumps(classification, indent=2, default=str) + "\n")
+    write_json(outdir / "classification.json", classification, indent=2, default=str)

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 from pathlib import Path
 
 from allfuse.gtf import Annotation
+from allfuse.io import write_bytes
 
 #: Bumped when the index's content changes (e.g. a new column in gtf.Annotation): old ones are ignored.
 FORMAT = 1
@@ -40,16 +40,6 @@ def index_dir(work_dir: str | Path) -> Path:
 def _stamp(path: Path) -> list:
     st = path.stat()
     return [str(path.resolve()), st.st_size, st.st_mtime_ns]
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def checksum(gtf: str | Path, cache_dir: str | Path | None = None) -> str:
@@ -75,7 +65,7 @@ def checksum(gtf: str | Path, cache_dir: str | Path | None = None) -> str:
             digest.update(chunk)
     sha = digest.hexdigest()
     if cache is not None:
-        _write_atomic(cache, json.dumps({"stamp": _stamp(gtf), "sha256": sha}).encode())
+        write_bytes(cache, json.dumps({"stamp": _stamp(gtf), "sha256": sha}).encode())
     return sha
 
 
@@ -102,7 +92,7 @@ def build_index(gtf: str | Path, cache_dir: str | Path) -> tuple[Path, Annotatio
     path = index_path(gtf, cache_dir)
     payload: dict[str, object] = {"format": FORMAT, "sha256": path.stem}
     payload.update({name: getattr(ann, name) for name in _FRAMES})
-    _write_atomic(path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+    write_bytes(path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
     return path, ann
 
 

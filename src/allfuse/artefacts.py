@@ -12,7 +12,6 @@ import pandas as pd
 
 from allfuse.gtf import strip_chr
 
-ARTEFACT_COLUMNS = ["artefact", "artefact_reason"]
 MITOCHONDRIAL = "mitochondrial"
 
 

@@ -29,49 +29,13 @@ import pandas as pd
 
 from allfuse.artefacts import is_artefact
 from allfuse.resources import Resources
+from allfuse.status import DETECTED, NOT_ASSESSABLE, NOT_DETECTED
+from allfuse.tables import CLASSIFICATION_KEYS, DRIVER_FIELDS
 
 GROUP_KMT2A = "KMT2A-r"
 GROUP_WT = "KMT2A-wt"
 NO_SUBTYPE = "none"
 OTHER = "other"
-#: The sample's status: never silently negative.
-DETECTED = "fusion detected"
-NOT_DETECTED = "no defining fusion detected"
-NOT_ASSESSABLE = "not assessable"
-
-#: Fields copied from the driver event's row of fusions.tsv.
-_DRIVER_FIELDS = [
-    "gene_id_5p",
-    "gene_id_3p",
-    "transcript_5p",
-    "exon_5p",
-    "intron_5p",
-    "transcript_3p",
-    "exon_3p",
-    "intron_3p",
-    "reading_frame",
-    "callers",
-]
-#: Keys of classification.json, in order.
-CLASSIFICATION_KEYS = [
-    "sample",
-    "status",
-    "status_reason",
-    "group",
-    "subtype",
-    "partner",
-    "driver_fusion",
-    *_DRIVER_FIELDS,
-    "driver_tier",  # the driver event's tier (high / medium / low), '' without a driver
-    "junction_reads",
-    "spanning_frags",
-    "reciprocal_fusion",
-    "reciprocal_tier",
-    "other_defining_fusions",
-    "other_defining_tiers",  # one tier per other_defining_fusions entry, same order
-    "flags",
-    "rule",
-]
 
 
 @dataclass(frozen=True)
@@ -237,7 +201,7 @@ def classify_sample(sample: str, events: pd.DataFrame, res: Resources) -> dict:
     for m in defining:
         tier_by_fusion.setdefault(m.fusion, str(_field(m.row, "tier")))
     result = _empty_result(sample, flags)
-    result.update({name: _field(driver.row, name) for name in _DRIVER_FIELDS})
+    result.update({name: _field(driver.row, name) for name in DRIVER_FIELDS})
     result.update(
         status=DETECTED,
         group=GROUP_KMT2A if any(m.rule.group_effect == GROUP_KMT2A for m in defining) else GROUP_WT,

@@ -1,43 +1,25 @@
-"""``allfuse cohort``: one row per sample, the table the survival analysis starts from."""
+"""``allfuse cohort``: one row per sample, the table the cohort report and the survival analysis read.
+
+Its ``status`` is each sample's classification.json status (allfuse.status derives it for results
+written before classification carried one), so nothing downstream decides a status again.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
 from allfuse.artefacts import is_artefact
-from allfuse.classify import CLASSIFICATION_KEYS
-from allfuse.schema import read_table
-
-#: Classification fields copied into the cohort table (lists are joined with commas).
-CLASSIFICATION_FIELDS = [
-    k
-    for k in CLASSIFICATION_KEYS
-    if k not in ("sample", "status", "status_reason", "callers", "junction_reads", "spanning_frags")
-]
-COHORT_COLUMNS = [
-    "sample",
-    "status",  # fusion detected / no defining fusion detected / not assessable
-    "status_reason",
-    "input_read_pairs",
-    "uniquely_mapped_pct",
-    "chimeric_pct",
-    "n_events",
-    "n_artefact_events",
-    "best_event",
-    "best_event_callers",
-    "best_event_junction_reads",
-    "best_event_spanning_frags",
-    "best_event_tier",
-    *CLASSIFICATION_FIELDS,  # with driver_tier, reciprocal_tier and other_defining_tiers
-]
+from allfuse.io import read_json, read_table
+from allfuse.qc import read_qc
+from allfuse.status import caller_counts, derive_status
+from allfuse.tables import COHORT_CLASSIFICATION_FIELDS, COHORT_COLUMNS
 
 
 def cohort_row(results: Path, sample: str) -> dict:
     """QC, fusion events and classification of one sample, flattened to one row."""
-    qc = read_table(results / sample / "qc.tsv", "QC table").iloc[0]
+    qc = read_qc(results / sample / "qc.tsv")
     events = read_table(results / sample / "fusions.tsv", "fusion table")
     row = {
         "sample": sample,
@@ -60,10 +42,13 @@ def cohort_row(results: Path, sample: str) -> dict:
         }
     cls_path = results / sample / "classification.json"
     if cls_path.is_file():
-        cls = json.loads(cls_path.read_text())
-        for k in ["status", "status_reason", *CLASSIFICATION_FIELDS]:
+        cls = read_json(cls_path, f"classification of sample {sample}")
+        for k in COHORT_CLASSIFICATION_FIELDS:
             value = cls.get(k, "")
             row[k] = ",".join(value) if isinstance(value, list) else value
+        row["status"], row["status_reason"] = derive_status(
+            cls, qc, caller_counts(results / sample / "calls")
+        )
     return {c: ("" if row.get(c) is None else row.get(c, "")) for c in COHORT_COLUMNS}
 
 

@@ -7,9 +7,7 @@ bzip2 or zstd by an archive. A name ending ``.gz`` proves nothing, so the bytes 
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
-from typing import IO
 
 from allfuse.errors import InputError
 
@@ -41,17 +39,3 @@ def require_gzip_or_plain(path: str | Path, label: str) -> str:
             f"recompress it with gzip"
         )
     return kind
-
-
-def open_text(path: str | Path, label: str) -> IO[str]:
-    """The file as UTF-8 text, gzip or plain told from its bytes; other compressions are an InputError."""
-    if require_gzip_or_plain(path, label) == "gzip":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, encoding="utf-8")
-
-
-def open_binary(path: str | Path, label: str) -> IO[bytes]:
-    """The file's decompressed bytes (gzip or plain); other compressions are an InputError."""
-    if require_gzip_or_plain(path, label) == "gzip":
-        return gzip.open(path, "rb")
-    return open(path, "rb")

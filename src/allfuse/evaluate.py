@@ -7,28 +7,12 @@ sample was given, and whether any decoy slipped through.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
-from allfuse.schema import read_table
-
-EVAL_COLUMNS = [
-    "sample",
-    "fusion",
-    "exon_5p",
-    "exon_3p",
-    "fragments",
-    "found",
-    "callers",
-    "junction_reads",
-    "spanning_frags",
-    "called_exon_5p",
-    "called_exon_3p",
-    "group",
-    "subtype",
-]
+from allfuse.io import read_json, read_table
+from allfuse.tables import EVAL_COLUMNS
 
 
 def evaluate(truth_path: Path, results: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -44,7 +28,7 @@ def evaluate(truth_path: Path, results: Path) -> tuple[pd.DataFrame, pd.DataFram
             & (ev.chrom_3p == t.chrom_3p)
             & (ev.pos_3p == t.pos_3p)
         ]
-        cls = json.loads((results / t.sample / "classification.json").read_text())
+        cls = read_json(results / t.sample / "classification.json", "classification")
         h = hit.iloc[0] if len(hit) else None
         rows.append(
             {
@@ -82,7 +66,7 @@ def check_classification(expected_path: Path, results: Path) -> pd.DataFrame:
     """Per sample: each expected classification field against classification.json, and whether all match."""
     rows = []
     for exp in read_table(expected_path, "expected classifications").to_dict("records"):
-        cls = json.loads((results / exp["sample"] / "classification.json").read_text())
+        cls = read_json(results / exp["sample"] / "classification.json", "classification")
         got = {k: "" if cls.get(k) is None else str(cls.get(k, "")) for k in CHECKED}
         wrong = [f"{k}={got[k] or '-'} (want {exp[k] or '-'})" for k in CHECKED if got[k] != exp[k]]
         rows.append(

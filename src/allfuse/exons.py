@@ -29,27 +29,12 @@ import pandas as pd
 
 from allfuse.gtf import Annotation, strip_version
 from allfuse.resources import Resources
+from allfuse.tables import SIDES
 
-SIDES = ("5p", "3p")
 SOURCE_TABLE = "canonical_table"
 SOURCE_MANE = "MANE_Select_tag"
 SOURCE_CANONICAL = "Ensembl_canonical"
 SOURCE_NONE = "none"
-
-
-def exon_columns(side: str) -> list[str]:
-    """Columns :func:`annotate_exons` adds for one side."""
-    return [
-        f"transcript_{side}",
-        f"transcript_source_{side}",
-        f"exon_{side}",
-        f"intron_{side}",
-        f"exon_boundary_{side}",
-        f"dist_to_exon_{side}",
-    ]
-
-
-EXON_OUTPUT_COLUMNS = exon_columns("5p") + exon_columns("3p")
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ import pandas as pd
 
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation, strip_version
+from allfuse.io import write_tsv
 from allfuse.resources import Resources, read_resource_table, resources_dir
-from allfuse.schema import write_tsv
 
 ABUNDANCE_COLUMNS = ["target_id", "length", "eff_length", "est_counts", "tpm"]
 EXPRESSION_COLUMNS = [

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from allfuse.exons import EXON_OUTPUT_COLUMNS
 from allfuse.gtf import Annotation
+from allfuse.tables import EXON_OUTPUT_COLUMNS
 
 IN_FRAME = "in-frame"
 OUT_OF_FRAME = "out-of-frame"

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allfuse.compression import open_text
 from allfuse.errors import InputError
+from allfuse.io import open_text
 
 GTF_COLUMNS = ["chrom", "source", "feature", "start", "end", "score", "strand", "frame", "attributes"]
 GENE_COLUMNS = ["gene_id", "gene_name", "chrom", "start", "end", "strand", "gene_type", "hgnc_id"]

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from allfuse.compression import open_binary
 from allfuse.datafiles import resource_path
+from allfuse.io import atomic_write, open_binary
 from allfuse.resources import ANY_GENE, load_resources, read_resource_table
-from allfuse.schema import atomic_write
 
 PARTNER_COLUMNS = ["gene_5p", "gene_3p", "subtype", "source"]
 

@@ -25,7 +25,7 @@ from allfuse.config import schema_default
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation, strip_chr
 from allfuse.resources import read_resource_table, resources_dir
-from allfuse.schema import CALLER_CHOICE_COLUMNS, CALLER_EVIDENCE, FUSION_COLUMNS, TIERS
+from allfuse.tables import CALLER_CHOICE_COLUMNS, CALLER_EVIDENCE, EVENT_COLUMNS, TIERS
 
 #: Genes closer than this on one strand, joined 5' upstream to 3' downstream, are a read-through.
 READ_THROUGH_DISTANCE = 200_000
@@ -52,10 +52,10 @@ def merge_calls(
     settings: MergeSettings | None = None,
     tiers: list[TierRule] | None = None,
 ) -> pd.DataFrame:
-    """One row per fusion event, in the declared FUSION_COLUMNS (``tiers``: the shipped rules if None)."""
+    """One row per fusion event, in the declared EVENT_COLUMNS (``tiers``: the shipped rules if None)."""
     settings = settings or MergeSettings()
     if calls.empty:
-        return pd.DataFrame(columns=FUSION_COLUMNS)
+        return pd.DataFrame(columns=EVENT_COLUMNS)
     calls = calls.copy()
     calls["_c5"] = [_contig_key(ann, c) if c != "." else "." for c in calls["chrom_5p"]]
     calls["_c3"] = [_contig_key(ann, c) if c != "." else "." for c in calls["chrom_3p"]]
@@ -94,7 +94,7 @@ def merge_calls(
     out["reciprocal_of"] = _reciprocals(out)
     out["read_through"] = [_is_read_through(r, ann) for r in out.itertuples(index=False)]
     out["tier"] = event_tiers(out, tiers if tiers is not None else load_tier_rules())
-    return out[FUSION_COLUMNS]
+    return out[EVENT_COLUMNS]
 
 
 def _same_breakpoints(call: dict, rep: dict, max_distance: int) -> bool:

@@ -16,19 +16,8 @@ import pandas as pd
 
 from allfuse.config import schema_default
 from allfuse.errors import InputError
-from allfuse.schema import read_table
-
-QC_COLUMNS = [
-    "sample",
-    "input_read_pairs",
-    "uniquely_mapped_pct",
-    "chimeric_pct",
-    "chimeric_reads",
-    "qc_pass",  # True / False
-    "qc_reason",  # why the sample is not assessable ('' when it passes)
-    "min_input_pairs",
-    "min_uniquely_mapped_pct",
-]
+from allfuse.io import read_table
+from allfuse.tables import QC_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from allfuse.compression import open_binary, sniff
+from allfuse.compression import sniff
 from allfuse.errors import InputError
+from allfuse.io import open_binary
+from allfuse.tables import READ_CHECK_COLUMNS
 
 #: Records parsed per mate before any job starts: enough to catch a wrong or mismatched file.
 HEAD_RECORDS = 1000
-READ_CHECK_COLUMNS = ["sample", "fq1", "fq2", "compression_fq1", "compression_fq2", "read_pairs"]
 
 
 def compression(path: str | Path) -> str:

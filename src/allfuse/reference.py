@@ -15,14 +15,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from allfuse.compression import open_binary, require_gzip_or_plain
+from allfuse.compression import require_gzip_or_plain
 from allfuse.errors import InputError
+from allfuse.io import open_binary, write_text
 
 #: Bytes read at a time when scanning a FASTA for its '>' lines.
 CHUNK = 1 << 22
@@ -62,11 +62,8 @@ def _cached(path: Path, cache_dir: Path | None, kind: str, scan) -> Contigs:
             pass  # a stale or damaged cache is rebuilt
     contigs = scan(path)
     if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(cache.name + f".{os.getpid()}.tmp")
         payload = {"stamp": _stamp(path), "names": list(contigs.names), "lines": list(contigs.lines)}
-        tmp.write_text(json.dumps(payload))
-        tmp.replace(cache)
+        write_text(cache, json.dumps(payload))
     return contigs
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 from allfuse.datafiles import data_dir
 from allfuse.errors import InputError
 from allfuse.gtf import strip_version
+from allfuse.io import read_table
 
 CANONICAL_COLUMNS = ["gene", "hgnc_id", "refseq", "ensembl", "ensembl_gene", "exon_count", "source"]
 ALIAS_COLUMNS = ["symbol", "hgnc_id", "name", "name_type", "source"]
@@ -63,9 +64,7 @@ def resources_dir(root: str | Path | None = None) -> Path:
 
 def read_resource_table(path: Path, columns: list[str]) -> pd.DataFrame:
     """Read a resource TSV as strings and insist on its declared columns, so typos fail loudly."""
-    if not path.is_file():
-        raise InputError(f"{path}: resource table not found")
-    df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    df = read_table(path, "resource table")
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)}")

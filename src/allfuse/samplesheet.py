@@ -8,16 +8,15 @@ FASTQ paths in the sheet may be relative: they are taken relative to the sheet's
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 from pathlib import Path
 
-import jsonschema
 import pandas as pd
 
 from allfuse.compression import MAGIC
 from allfuse.config import read_schema, validate_config
 from allfuse.errors import InputError
+from allfuse.io import read_user_table
 from allfuse.reads import HEAD_RECORDS, check_pair
 
 __all__ = ["load_samples", "validate_config"]
@@ -59,33 +58,24 @@ def load_samples(
     if not path.is_file():
         raise InputError(f"{path}: sample sheet not found")
     text = _sheet_text(path)
-    delimiter = _delimiter(text)
-    # Keep real line numbers: comment lines are skipped but still counted.
-    rows = [
-        (n, fields)
-        for n, fields in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
-        if fields and not fields[0].startswith("#")
-    ]
-    if not rows:
-        raise InputError(f"{path}: sample sheet is empty")
-    header_line, header = rows[0][0], [h.strip() for h in rows[0][1]]
-    missing = [c for c in SAMPLE_COLUMNS if c not in header]
-    if missing:
-        raise InputError(
-            f"{path}: line {header_line}: missing column(s) {', '.join(missing)} (need sample, fq1, fq2)"
-        )
-    validator = jsonschema.Draft202012Validator(read_schema("samples.schema.yaml", schema_dir))
+    table = read_user_table(
+        path,
+        io.StringIO(text, newline=""),
+        "sample sheet",
+        SAMPLE_COLUMNS,
+        "need sample, fq1, fq2",
+        read_schema("samples.schema.yaml", schema_dir),
+        delimiter=_delimiter(text),
+    )
     seen: dict[str, int] = {}
     records = []
-    for lineno, fields in rows[1:]:
-        if not any(f.strip() for f in fields):
-            continue
-        rec = {k: v.strip() for k, v in zip(header, fields, strict=False) if v.strip()}
+    for lineno, fields in table.rows:
+        rec = {k: v for k, v in zip(table.header, fields, strict=False) if v}
         name = rec.get("sample", "?")
         label = f"{path}: line {lineno} (sample {name})"
         if "fq1" in rec and "fq2" not in rec:
             raise InputError(f"{label}: R1 given without R2 (fq2 is empty); allfuse needs paired-end reads")
-        for e in validator.iter_errors(rec):
+        for e in table.validator.iter_errors(rec):
             if e.validator == "pattern":
                 raise InputError(
                     f"{label}: unsafe sample ID {name!r}: use letters, digits, '_', '-' or '.', at most 64"

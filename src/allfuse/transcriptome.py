@@ -15,10 +15,9 @@ from pathlib import Path
 import pandas as pd
 from pyfaidx import Fasta, FastaIndexingError, UnsupportedCompressionFormat
 
-from allfuse.compression import open_text
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation, attribute, is_feature_line, read_features, with_ids
-from allfuse.schema import atomic_write
+from allfuse.io import atomic_write, open_text
 
 COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCANtgcan")
 

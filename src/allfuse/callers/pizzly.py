@@ -29,9 +29,10 @@ from pathlib import Path
 import pandas as pd
 
 from allfuse.callers.pizzly_support import SupportSettings, fragment_support, junction, read_fasta
+from allfuse.calls import finish_calls
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation, strip_version
-from allfuse.schema import ORIG_PREFIX, finish_calls
+from allfuse.tables import ORIG_PREFIX
 
 FLAT_COLUMNS = [
     "geneA.name",

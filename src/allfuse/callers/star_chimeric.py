@@ -25,11 +25,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allfuse.compression import open_text
+from allfuse.calls import empty_calls, finish_calls
 from allfuse.config import schema_default
 from allfuse.errors import InputError
 from allfuse.gtf import Annotation
-from allfuse.schema import ORIG_PREFIX, empty_calls, finish_calls
+from allfuse.io import open_text
+from allfuse.tables import ORIG_PREFIX
 
 #: STAR's documented column names; files before 2.7.2 have only the first 14 (or 16) of them.
 JUNCTION_COLUMNS = [

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from allfuse.calls import finish_calls
 from allfuse.compression import MAGIC
 from allfuse.errors import InputError
-from allfuse.schema import ORIG_PREFIX, finish_calls
+from allfuse.tables import ORIG_PREFIX
 
 
 @dataclass

@@ -12,9 +12,9 @@ from pathlib import Path
 from allfuse.annotate import AnnotateSettings, annotate_sample, write_outputs
 from allfuse.callers import registry
 from allfuse.callers.star_chimeric import Thresholds
-from allfuse.classify import NOT_ASSESSABLE
 from allfuse.config import load_config, validate_config
 from allfuse.merge import MergeSettings
+from allfuse.status import NOT_ASSESSABLE
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from allfuse.annotation_index import ensure_index
-from allfuse.schema import atomic_write
+from allfuse.io import write_json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,8 +27,7 @@ def run(args: argparse.Namespace) -> int:
     counts = {name: len(getattr(ann, name)) for name in ("genes", "transcripts", "exons", "cds")}
     if args.out:
         record = {"gtf": str(args.gtf), "sha256": path.stem, "index": str(path), **counts}
-        with atomic_write(args.out) as fh:
-            fh.write(json.dumps(record, indent=2) + "\n")
+        write_json(args.out, record, indent=2)
     shown = ", ".join(f"{n} {name}" for name, n in counts.items())
     print(f"{args.gtf}: annotation index {path} ({shown})")
     return 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from allfuse.io import write_tsv
 from allfuse.reads import check_reads_table
-from allfuse.schema import write_tsv
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

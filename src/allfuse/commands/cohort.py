@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from allfuse.cohort_table import build_cohort
-from allfuse.schema import write_tsv
+from allfuse.io import write_tsv
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 
 from allfuse.errors import InputError
+from allfuse.io import write_text
 from allfuse.report.cohort_page import cohort_context
-from allfuse.report.page import render, write_atomic
+from allfuse.report.page import render
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,5 +27,5 @@ def run(args: argparse.Namespace) -> int:
         dup = sorted({s for s in args.samples if args.samples.count(s) > 1})
         raise InputError(f"--samples: duplicate sample ID(s) {', '.join(dup)}")
     context = cohort_context(args.results, args.samples, args.out, args.survival)
-    write_atomic(args.out, render("cohort.html.j2", context))
+    write_text(args.out, render("cohort.html.j2", context))
     return 0

@@ -6,7 +6,7 @@ import argparse
 
 from allfuse.callers.pizzly import parse
 from allfuse.gtf import Annotation
-from allfuse.schema import write_tsv
+from allfuse.io import write_tsv
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

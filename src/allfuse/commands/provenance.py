@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 from allfuse.errors import InputError
+from allfuse.io import write_json
 from allfuse.report.provenance import provenance
-from allfuse.schema import atomic_write
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +28,5 @@ def run(args: argparse.Namespace) -> int:
     except json.JSONDecodeError as exc:
         raise InputError(f"--config-json: not valid JSON ({exc.msg})") from exc
     data = provenance(args.fasta, args.gtf, args.callers, config, args.note)
-    with atomic_write(args.out) as fh:
-        fh.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    write_json(args.out, data, indent=2, sort_keys=True)
     return 0

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from allfuse.config import schema_default
+from allfuse.io import read_table, write_tsv
 from allfuse.qc import Gates, read_star_log
-from allfuse.schema import read_table, write_tsv
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -9,7 +9,8 @@ import yaml
 
 from allfuse.config import schema_default
 from allfuse.errors import InputError
-from allfuse.report.page import sample_report, write_atomic
+from allfuse.io import write_text
+from allfuse.report.page import sample_report
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,5 +42,5 @@ def run(args: argparse.Namespace) -> int:
         max_diagrams = args.max_diagrams
     if max_diagrams < 0:
         raise InputError(f"--max-diagrams: must be >= 0, got {max_diagrams}")
-    write_atomic(args.out, sample_report(args.sample_dir, args.provenance, max_diagrams))
+    write_text(args.out, sample_report(args.sample_dir, args.provenance, max_diagrams))
     return 0

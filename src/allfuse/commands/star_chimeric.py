@@ -7,7 +7,7 @@ import argparse
 from allfuse.callers.star_chimeric import Thresholds, parse
 from allfuse.config import schema_default
 from allfuse.gtf import Annotation
-from allfuse.schema import write_tsv
+from allfuse.io import write_tsv
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

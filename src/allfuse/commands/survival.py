@@ -15,7 +15,7 @@ from pathlib import Path
 
 from allfuse.config import schema_default
 from allfuse.errors import InputError
-from allfuse.schema import write_tsv
+from allfuse.io import write_tsv
 from allfuse.survival.analysis import TIME_UNITS, Settings, logrank_table, paper_lines, summarise
 from allfuse.survival.clinical import ENDPOINTS, analysis_table, read_clinical, read_cohort
 from allfuse.survival.grouping import BUILTIN, assign_groups, check_groupings, group_order, load_groupings

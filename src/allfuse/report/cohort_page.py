@@ -1,9 +1,9 @@
 """``allfuse cohort-report``: results/cohort.html, one row per sample linking to each sample's report.
 
-Rows come from ``results/cohort.tsv`` when it exists and covers every sample (one file read, so 1,000
-samples take well under a second), else from each sample's classification.json and qc.tsv. A sample
-whose results carry no ``status`` gets the conservative status of :func:`allfuse.report.sample.derive_status`,
-so a 0-read sample is never counted as a negative.
+Rows come from ``results/cohort.tsv`` (one file read, so 1,000 samples take well under a second), with
+the status it carries; a sample it lacks (a report made without ``allfuse cohort``) gets the row
+``allfuse cohort`` would write for it. A cohort table from before the status gets the conservative
+status of :func:`allfuse.status.derive_status`, so a 0-read sample is never counted as a negative.
 
 With ``--survival DIR`` (the survival step's output folder) its event-free-survival tables, log-rank
 tests and Kaplan-Meier SVGs are embedded; an absent folder gives no section.
@@ -21,36 +21,11 @@ from pathlib import Path
 import pandas as pd
 
 from allfuse import __version__
-from allfuse.artefacts import is_artefact
-from allfuse.report.sample import (
-    FUSION_DETECTED,
-    NOT_ASSESSABLE,
-    _caller_counts,
-    derive_status,
-    read_json,
-)
-from allfuse.schema import read_table
-
-ROW_FIELDS = [
-    "sample",
-    "status",
-    "status_reason",
-    "group",
-    "subtype",
-    "partner",
-    "driver_fusion",
-    "driver_tier",
-    "exon_5p",
-    "intron_5p",
-    "exon_3p",
-    "intron_3p",
-    "reading_frame",
-    "input_read_pairs",
-    "uniquely_mapped_pct",
-    "chimeric_pct",
-    "n_events",
-    "n_artefact_events",
-]
+from allfuse.cohort_table import cohort_row
+from allfuse.io import read_table
+from allfuse.status import DETECTED as FUSION_DETECTED
+from allfuse.status import NOT_ASSESSABLE, derive_status
+from allfuse.tables import COHORT_PAGE_COLUMNS, EFS_PAGE_COLUMNS
 
 
 def _exons(row: dict) -> str:
@@ -61,24 +36,6 @@ def _exons(row: dict) -> str:
         return f"e{exon}" if exon not in ("", ".") else (f"i{intron}" if intron not in ("", ".") else "?")
 
     return f"{one('5p')}::{one('3p')}" if row.get("driver_fusion") else ""
-
-
-def _from_sample_files(results: Path, sample: str) -> dict:
-    sdir = results / sample
-    cls = read_json(sdir / "classification.json", f"classification of sample {sample}")
-    qc: dict[str, str] = {}
-    if (sdir / "qc.tsv").is_file() and (sdir / "qc.tsv").stat().st_size:
-        q = read_table(sdir / "qc.tsv", "QC table")
-        qc = {k: str(v) for k, v in q.iloc[0].items()} if len(q) else {}
-    row = {**{k: str(v) for k, v in qc.items()}, **{k: v for k, v in cls.items() if not isinstance(v, list)}}
-    status, reason = derive_status(cls, qc, _caller_counts(sdir / "calls"))
-    row.update(status=status, status_reason=reason, sample=sample)
-    fus = sdir / "fusions.tsv"
-    if "n_events" not in row and fus.is_file() and fus.stat().st_size:
-        ev = read_table(fus, "fusion table")
-        art = ev["artefact"].map(is_artefact) if "artefact" in ev.columns else pd.Series(False, ev.index)
-        row.update(n_events=str(int((~art).sum())), n_artefact_events=str(int(art.sum())))
-    return row
 
 
 def cohort_rows(results: Path, samples: list[str]) -> list[dict]:
@@ -92,11 +49,11 @@ def cohort_rows(results: Path, samples: list[str]) -> list[dict]:
     rows = []
     for sample in samples:
         row = by_sample.get(sample)
-        if row is None or row.get("status", "") == "":
-            row = _from_sample_files(results, sample)
+        if row is None:
+            row = {k: "" if v is None else str(v) for k, v in cohort_row(results, sample).items()}
         if row.get("status", "") == "":
             row["status"], row["status_reason"] = derive_status(row, row, {})
-        out = {k: str(row.get(k, "") or "") for k in ROW_FIELDS}
+        out = {k: str(row.get(k, "") or "") for k in COHORT_PAGE_COLUMNS}
         out["driver_exons"] = _exons(out)
         rows.append(out)
     return rows
@@ -135,20 +92,6 @@ def partner_bar_svg(partners: list[tuple[str, int]]) -> str:
     return "".join(parts)
 
 
-#: Columns of the survival step's efs_by_<by>.tsv shown on the page (the rest stay in the file).
-EFS_COLUMNS = [
-    "group",
-    "n",
-    "events",
-    "efs_pct",
-    "ci_lower_pct",
-    "ci_upper_pct",
-    "time_point",
-    "time_unit",
-    "median_followup",
-    "warning",
-]
-
 _PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>", re.DOTALL)
 
@@ -172,7 +115,7 @@ def survival_section(folder: Path | None) -> list[dict]:
         by = efs.stem.removeprefix("efs_by_")
         table = read_table(efs, "EFS table")
         svg = folder / f"km_efs_by_{by}.svg"
-        shown = [c for c in EFS_COLUMNS if c in table.columns] or list(table.columns)
+        shown = [c for c in EFS_PAGE_COLUMNS if c in table.columns] or list(table.columns)
         methods = sorted(set(table["ci_method"])) if "ci_method" in table.columns else []
         blocks.append(
             {

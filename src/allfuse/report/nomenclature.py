@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from allfuse.datafiles import resource_path
+from allfuse.io import read_table
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class ManeTables:
 
     @classmethod
     def load(cls) -> ManeTables:
-        read = lambda name: pd.read_csv(resource_path(name), sep="\t", dtype=str, keep_default_na=False)
+        read = lambda name: read_table(resource_path(name), "resource table")
         return cls(read("mane_exons.tsv"), read("mane_cds.tsv"))
 
     def find(self, gene: str, transcript: str = "") -> ManeTranscript | None:

@@ -20,8 +20,9 @@ from allfuse import __version__
 from allfuse.config import schema_default
 from allfuse.report.diagram import diagram_side, fusion_svg
 from allfuse.report.nomenclature import ManeTables, junction_names, side_from_row
-from allfuse.report.sample import FUSION_DETECTED, NOT_ASSESSABLE, SampleData, load_sample
-from allfuse.schema import atomic_write
+from allfuse.report.sample import SampleData, load_sample
+from allfuse.status import DETECTED as FUSION_DETECTED
+from allfuse.status import NOT_ASSESSABLE
 
 CAVEAT_EXONS = (
     "Exon and intron numbers refer to the named MANE Select transcript only; other transcripts of the "
@@ -384,9 +385,3 @@ def sample_report(sample_dir: Path, provenance: Path | None = None, max_diagrams
     """The HTML page of one sample's results folder."""
     data = load_sample(sample_dir, provenance)
     return render("sample.html.j2", build_context(data, ManeTables.load(), max_diagrams))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """A half-written report must never look finished."""
-    with atomic_write(path) as fh:
-        fh.write(text)

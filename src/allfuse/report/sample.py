@@ -3,7 +3,8 @@
 The report reads only finished outputs (classification.json, fusions.tsv, calls/*.tsv, qc.tsv, the
 tools' own logs, and the run's provenance.json) so it can be rebuilt without rerunning anything, and it
 never invents an answer: a missing ``status`` (results from before QC gates existed) is derived
-conservatively, and a sample with no reads or an empty caller file is shown as not assessable.
+conservatively (allfuse.status), and a sample with no reads or an empty caller file is shown as not
+assessable.
 """
 
 from __future__ import annotations
@@ -16,13 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from allfuse.artefacts import is_artefact
-from allfuse.classify import DETECTED as FUSION_DETECTED
-from allfuse.classify import NOT_ASSESSABLE
-from allfuse.classify import NOT_DETECTED as NO_FUSION
 from allfuse.errors import InputError
-from allfuse.schema import read_table
-
-STATUSES = (FUSION_DETECTED, NO_FUSION, NOT_ASSESSABLE)
+from allfuse.io import read_json, read_table
+from allfuse.qc import read_qc
+from allfuse.status import caller_counts, derive_status
 
 
 @dataclass
@@ -44,52 +42,6 @@ class SampleData:
     def real_events(self) -> pd.DataFrame:
         """Events that are not flagged as artefacts: the count shown first."""
         return self.events[~self.events["is_artefact"]]
-
-
-def read_json(path: Path, what: str) -> dict:
-    if not path.is_file():
-        raise InputError(f"{path}: {what} not found")
-    try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: {what} is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: {what} is not a JSON object")
-    return data
-
-
-def derive_status(cls: dict, qc: dict[str, str], caller_calls: dict[str, int | None]) -> tuple[str, str]:
-    """The sample's status: classification.json's own when present, else derived, never a silent negative.
-
-    Derivation (results written before classification carried a status): no input read pairs or an
-    empty (0-byte) caller output -> not assessable; a subtype other than 'none' -> fusion detected.
-    """
-    status = str(cls.get("status", "") or "")
-    if status in STATUSES:
-        return status, str(cls.get("status_reason", "") or "")
-    pairs = qc.get("input_read_pairs", "")
-    if pairs != "" and float(pairs) == 0:
-        return NOT_ASSESSABLE, "0 input read pairs"
-    empty = sorted(c for c, n in caller_calls.items() if n is None)
-    if empty:
-        return NOT_ASSESSABLE, "empty (0-byte) caller output: " + ", ".join(empty)
-    subtype = str(cls.get("subtype", "") or "")
-    if subtype and subtype not in ("none", NOT_ASSESSABLE):
-        return FUSION_DETECTED, ""
-    return NO_FUSION, ""
-
-
-def _caller_counts(calls_dir: Path) -> dict[str, int | None]:
-    out: dict[str, int | None] = {}
-    if not calls_dir.is_dir():
-        return out
-    for f in sorted(calls_dir.glob("*.tsv")):
-        if f.stat().st_size == 0:
-            out[f.stem] = None
-        else:
-            with f.open() as fh:
-                out[f.stem] = max(sum(1 for _ in fh) - 1, 0)
-    return out
 
 
 def tool_versions_from_logs(sample_dir: Path) -> dict[str, str]:
@@ -128,12 +80,9 @@ def load_sample(sample_dir: Path, provenance: Path | None = None) -> SampleData:
         events["artefact_reason"] = "."
     events["is_artefact"] = events["artefact"].map(is_artefact).astype(bool)
     qc_path = sample_dir / "qc.tsv"
-    qc: dict[str, str] = {}
-    if qc_path.is_file() and qc_path.stat().st_size:
-        qc_df = read_table(qc_path, "QC table")
-        if len(qc_df):
-            qc = {k: str(v) for k, v in qc_df.iloc[0].items()}
-    calls = _caller_counts(sample_dir / "calls")
+    has_qc = qc_path.is_file() and qc_path.stat().st_size
+    qc: dict[str, str] = {k: str(v) for k, v in read_qc(qc_path).items()} if has_qc else {}
+    calls = caller_counts(sample_dir / "calls")
     status, reason = derive_status(cls, qc, calls)
     prov: dict = {}
     if provenance is None and (sample_dir.parent / "provenance.json").is_file():

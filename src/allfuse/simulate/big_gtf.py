@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from allfuse.gtf import Annotation
-from allfuse.schema import atomic_write
+from allfuse.io import atomic_write
 
 #: GENCODE v44 (primary assembly) in round figures.
 GENES = 62_000

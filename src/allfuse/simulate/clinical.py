@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allfuse.classify import DETECTED, NO_SUBTYPE, NOT_DETECTED
+from allfuse.classify import NO_SUBTYPE
 from allfuse.datafiles import resource_path
-from allfuse.schema import read_table, write_tsv
+from allfuse.io import read_table, write_tsv
 from allfuse.simulate.planted import SampleSpec
+from allfuse.status import DETECTED, NOT_DETECTED
 
 CLINICAL_COLUMNS = ["sample", "efs_time", "efs_event"]
 #: The cohort-table columns the survival analysis reads (results/cohort.tsv has them too).

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
+from allfuse.io import read_table
 from allfuse.resources import resources_dir
 from allfuse.transcriptome import revcomp
 
@@ -215,8 +215,8 @@ def build_reference(seed: int, n_filler: int = 30, resources: Path | None = None
     """Build the simulated genome and gene models (deterministic for a seed)."""
     rng = np.random.default_rng(seed)
     res = resources_dir(resources)
-    mane = pd.read_csv(res / "mane_exons.tsv", sep="\t", dtype=str, keep_default_na=False)
-    tx = pd.read_csv(res / "mane_transcripts.tsv", sep="\t", dtype=str, keep_default_na=False)
+    mane = read_table(res / "mane_exons.tsv", "resource table")
+    tx = read_table(res / "mane_transcripts.tsv", "resource table")
     tx = tx[tx["mane_status"] == "MANE Select"].drop_duplicates("gene")
     cds_len = dict(zip(tx["gene"], tx["cds_nt_derived"], strict=True))
     b = _Builder(rng)

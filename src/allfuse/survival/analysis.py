@@ -13,32 +13,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from allfuse.survival import km
+from allfuse.tables import LOGRANK_COLUMNS, SURVIVAL_SUMMARY_COLUMNS
 
 TIME_UNITS = {"days": 365.25, "months": 12.0}
 SMALL_GROUP = 10
-#: Columns of ``{endpoint}_by_{by}.tsv``; ``{endpoint}`` is efs or os. The report reads these names.
-SUMMARY_COLUMNS = [
-    "group",
-    "n",
-    "events",
-    "{endpoint}_pct",
-    "ci_lower_pct",
-    "ci_upper_pct",
-    "time_point",
-    "time_unit",
-    "ci_method",
-    "median_followup",
-    "warning",
-    "time_point_years",
-    "at_risk",
-    "surv",
-    "surv_lower",
-    "surv_upper",
-    "se_log_surv",
-    "median_time",
-    "median_followup_years",
-]
-LOGRANK_COLUMNS = ["test", "groups", "chi2", "df", "p"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +59,7 @@ def _num(x: float, digits: int = 6) -> str:
 def summarise(data: pd.DataFrame, order: list[str], settings: Settings) -> pd.DataFrame:
     """One row per group, in ``order``; ``data`` has columns group, time, event."""
     rows = []
-    columns = [c.format(endpoint=settings.endpoint) for c in SUMMARY_COLUMNS]
+    columns = [c.format(endpoint=settings.endpoint) for c in SURVIVAL_SUMMARY_COLUMNS]
     for group in order:
         sub = data[data["group"] == group]
         fit = km.fit(sub["time"], sub["event"])

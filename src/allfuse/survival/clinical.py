@@ -7,7 +7,6 @@ bad row stops the analysis with one line naming it, and every cohort sample left
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,15 +14,13 @@ import jsonschema
 import pandas as pd
 import yaml
 
-from allfuse.classify import NOT_ASSESSABLE
 from allfuse.datafiles import schema_path
 from allfuse.errors import InputError
-from allfuse.schema import read_table
+from allfuse.io import read_table, read_user_table
+from allfuse.status import NOT_ASSESSABLE, derive_status
+from allfuse.tables import ANALYSIS_COLUMNS, EXCLUDED_COLUMNS
 
 ENDPOINTS = ("efs", "os")
-#: Columns of the analysis frame: one row per analysed patient.
-ANALYSIS_COLUMNS = ["sample", "group", "time", "event"]
-EXCLUDED_COLUMNS = ["sample", "reason"]
 MAX_PROBLEMS_SHOWN = 20
 
 
@@ -66,35 +63,28 @@ def read_clinical(path: str | Path, cohort_samples: list[str]) -> dict[str, Clin
     if not path.is_file():
         raise InputError(f"{path}: clinical table not found")
     with open(path, newline="") as fh:
-        rows = [
-            (n, [f.strip() for f in fields])
-            for n, fields in enumerate(csv.reader(fh, delimiter="\t"), start=1)
-            if fields and not fields[0].startswith("#") and any(f.strip() for f in fields)
-        ]
-    if not rows:
-        raise InputError(f"{path}: clinical table is empty")
-    header_line, header = rows[0]
-    missing = [c for c in ("sample", "efs_time", "efs_event") if c not in header]
-    if missing:
-        raise InputError(
-            f"{path}: line {header_line}: missing column(s) {', '.join(missing)}"
-            " (need sample, efs_time, efs_event; optional os_time, os_event)"
+        table = read_user_table(
+            path,
+            fh,
+            "clinical table",
+            ["sample", "efs_time", "efs_event"],
+            "need sample, efs_time, efs_event; optional os_time, os_event",
+            yaml.safe_load(schema_path("clinical.schema.yaml").read_text()),
         )
-    validator = jsonschema.Draft202012Validator(
-        yaml.safe_load(schema_path("clinical.schema.yaml").read_text())
-    )
     known = set(cohort_samples)
     problems: list[str] = []
     out: dict[str, ClinicalRow] = {}
-    for lineno, fields in rows[1:]:
-        cells = dict(zip(header, fields, strict=False))
+    for lineno, fields in table.rows:
+        cells = dict(zip(table.header, fields, strict=False))
         name = cells.get("sample", "")
         label = f"{path}: line {lineno} (sample {name or '?'})"
         record: dict[str, object] = {"sample": name} if name else {}
         for col in ("efs_time", "efs_event", "os_time", "os_event"):
             if cells.get(col, ""):
                 record[col] = _number(cells[col])
-        errors = sorted(validator.iter_errors(record), key=lambda e: (list(e.absolute_path), e.validator))
+        errors = sorted(
+            table.validator.iter_errors(record), key=lambda e: (list(e.absolute_path), e.validator)
+        )
         if errors:
             problems.append(f"{label}: {_problem(errors[0])}")
             continue
@@ -117,16 +107,13 @@ def read_clinical(path: str | Path, cohort_samples: list[str]) -> dict[str, Clin
 
 
 def sample_status(cohort: pd.DataFrame) -> pd.Series:
-    """The cohort's ``status``; older tables without it get it derived from the subtype."""
+    """The cohort's ``status``; an older table without it gets allfuse.status's derivation per row."""
     if "status" in cohort.columns:
         return cohort["status"]
-    subtype = cohort.get("subtype", pd.Series("", index=cohort.index))
-    return subtype.map(
-        lambda s: (
-            NOT_ASSESSABLE
-            if s == NOT_ASSESSABLE
-            else ("fusion detected" if s not in ("", "none") else "no defining fusion detected")
-        )
+    return pd.Series(
+        [derive_status(row, row, {})[0] for row in cohort.to_dict("records")],
+        index=cohort.index,
+        dtype=object,
     )
 
 

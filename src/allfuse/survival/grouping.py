@@ -24,9 +24,9 @@ import pandas as pd
 import yaml
 
 from allfuse.errors import InputError
+from allfuse.tables import GROUPING_MATCH_COLUMNS as MATCH_COLUMNS
 
 BUILTIN = ("group", "subtype", "partner")
-MATCH_COLUMNS = ("group", "subtype", "partner", "driver_fusion", "status")
 #: Shown for an empty cell of a built-in column (e.g. no partner in a KMT2A-wt sample).
 EMPTY_LABEL = "(none)"
 

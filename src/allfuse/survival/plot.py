@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
-from allfuse.schema import atomic_write
+from allfuse.io import atomic_write
 from allfuse.survival import km
 
 COLOURS = [
