@@ -77,11 +77,19 @@ def split_at_mark(seq: str) -> Marked:
     return Marked(seq, "", "")
 
 
+#: reference.build values that name no build (the config schema's default is 'unspecified').
+UNSTATED_BUILDS = ("", "unspecified")
+
+
+def build_stated(build: str) -> bool:
+    return build not in UNSTATED_BUILDS
+
+
 def genomic_position(breakpoint: str, build: str) -> str:
     """'chr11:118482495' on GRCh38 -> 'GRCh38 chr11:118,482,495' (the build said, or that it is not)."""
     chrom, _, pos = breakpoint.rpartition(":")
     shown = f"{chrom}:{int(pos):,}" if chrom and pos.isdigit() else breakpoint
-    return f"{build} {shown}" if build else f"{shown} (genome build not stated)"
+    return f"{build} {shown}" if build_stated(build) else f"{shown} (genome build not stated)"
 
 
 def find_entry(entries: list[dict], event_id: str, fusion: str, role: str) -> dict | None:

@@ -18,11 +18,15 @@ import pandas as pd
 
 from allfuse import __version__
 from allfuse.config import schema_default
+from allfuse.expression import NUTM1, NUTM1_FLAG, marker_levels, read_markers
 from allfuse.report.diagram import diagram_side, fusion_svg
+from allfuse.report.evidence_view import SPECIFICITY_NOTE, build_stated, evidence_view, primer_view
 from allfuse.report.nomenclature import ManeTables, junction_names, side_from_row
 from allfuse.report.sample import SampleData, load_sample
+from allfuse.report.wording import flag_words, flatten, qc_gates, rule_words, shaping
 from allfuse.status import DETECTED as FUSION_DETECTED
 from allfuse.status import NOT_ASSESSABLE
+from allfuse.status import NOT_DETECTED as NO_FUSION
 
 CAVEAT_EXONS = (
     "Exon and intron numbers refer to the named MANE Select transcript only; other transcripts of the "
@@ -40,6 +44,15 @@ CAVEAT_IGH = (
 CAVEAT_NOT_ASSESSABLE = (
     "No result: the sample failed quality control, so the absence of a fusion cannot be concluded. "
     "Repeat the test or use another method."
+)
+CAVEAT_QC_FAILED_POSITIVE = (
+    "The sample failed quality control ({reason}); the fusion above is reported because its evidence "
+    "is of the highest confidence tier, but the absence of any other fusion cannot be concluded."
+)
+CAVEAT_NUTM1 = (
+    "NUTM1 is expressed ({tpm} TPM, threshold {threshold}) but no NUTM1 fusion was called: a NUTM1 "
+    "rearrangement is possible and was not detected (NUTM1 is silent in blood and bone marrow; confirm "
+    "by FISH or RT-PCR)."
 )
 
 
@@ -260,29 +273,101 @@ def fusion_summary(row: dict, tables: ManeTables, ran: list[str] | None = None) 
     }
 
 
+#: Config keys (expression:) of the NUTM1 check, as the config schema names them.
+NUTM1_THRESHOLD_KEY = ("expression", "nutm1_tpm_threshold")
+NUTM1_SOURCE_KEY = ("expression", "nutm1_threshold_source")
+
+
+def _setting(config: dict, key: tuple[str, ...]) -> str:
+    """One setting of the run's config ('' when the run did not record it)."""
+    value: object = config
+    for part in key:
+        value = value.get(part) if isinstance(value, dict) else None
+    return " ".join(_text(value).split())
+
+
+def _nutm1_figures(data: SampleData) -> tuple[str, str, str]:
+    """NUTM1's TPM (expression.tsv, else classification.json's nutm1_tpm), the configured threshold
+    and its source, as the caveat states them."""
+    tpm = "TPM not available"
+    if data.expression is not None:
+        rows = data.expression[data.expression["gene"] == NUTM1]
+        tpm = f"{float(rows['tpm'].astype(float).sum()):.1f}" if not rows.empty else "not in the reference"
+    elif _text(data.classification.get("nutm1_tpm")):
+        tpm = f"{float(data.classification['nutm1_tpm']):.1f}"
+    config = data.provenance.get("config", {})
+    threshold, source = _setting(config, NUTM1_THRESHOLD_KEY), _setting(config, NUTM1_SOURCE_KEY)
+    return tpm, (f"{threshold} TPM" if threshold else "not recorded in the run's config"), source
+
+
+def breakpoints_text(bp5: str, bp3: str, build: str) -> str:
+    """'GRCh38 chr11:118,482,495 :: chr4:87,046,519': the build once, positions with thousands marks."""
+
+    def pos(bp: str) -> str:
+        chrom, _, at = bp.rpartition(":")
+        return f"{chrom}:{int(at):,}" if chrom and at.isdigit() else bp
+
+    text = f"{pos(bp5)} :: {pos(bp3)}"
+    return f"{build} {text}" if build_stated(build) else f"{text} (genome build not stated)"
+
+
+def qc_failed(data: SampleData) -> bool:
+    """The sample failed a QC gate (qc.tsv), or its status says so (a positive reported despite it)."""
+    return _text(data.qc.get("qc_pass")).lower() == "false" or data.status_reason.startswith("QC")
+
+
 def caveats(data: SampleData) -> list[str]:
-    """The caveats that apply to this sample's answer."""
+    """The caveats that apply to this sample's answer, and only those.
+
+    A negative carries what RNA-seq can miss (KMT2A at low expression, IGH juxtapositions); a positive
+    carries none of that (a NUTM1-r page is not about KMT2A) except the IGH caveat where the subtype is
+    itself DUX4-r or CRLF2-r; a not-assessable sample carries the QC caveat; the NUTM1 expression
+    caveat goes wherever classification flagged it.
+    """
     cls = data.classification
     out = []
     if data.status == NOT_ASSESSABLE:
         out.append(CAVEAT_NOT_ASSESSABLE)
-    if data.status != FUSION_DETECTED or _text(cls.get("group")) != "KMT2A-r":
+    if data.status == FUSION_DETECTED and qc_failed(data):
+        out.append(CAVEAT_QC_FAILED_POSITIVE.format(reason=_text(data.qc.get("qc_reason")) or "see QC"))
+    nutm1 = NUTM1_FLAG in [_text(x) for x in (cls.get("flags") or [])]
+    if nutm1:
+        tpm, threshold, source = _nutm1_figures(data)
+        text = CAVEAT_NUTM1.format(tpm=tpm, threshold=threshold)
+        out.append(text + (f" Threshold source: {source.rstrip('.')}." if source else ""))
+    own = cls.get("caveats") or []
+    for text in (_text(c) for c in ([own] if isinstance(own, str) else own)):
+        # classification.json's own caveats, verbatim; its NUTM1 one is the sentence above.
+        if text and text not in out and not (nutm1 and NUTM1 in text):
+            out.append(text)
+    if data.status == NO_FUSION:
         out.append(CAVEAT_KMT2A)
-    if data.status != FUSION_DETECTED or _text(cls.get("subtype")) in ("DUX4-r", "CRLF2-r"):
+    if data.status == NO_FUSION or _text(cls.get("subtype")) in ("DUX4-r", "CRLF2-r"):
         out.append(CAVEAT_IGH)
-    out.append(CAVEAT_EXONS)
+    if data.status != NOT_ASSESSABLE and len(data.real_events):
+        out.append(CAVEAT_EXONS)
     return out
 
 
-def _flatten(config: object, prefix: str = "") -> list[tuple[str, str]]:
-    if isinstance(config, dict):
-        out: list[tuple[str, str]] = []
-        for k in sorted(config, key=str):
-            out += _flatten(config[k], f"{prefix}.{k}" if prefix else str(k))
-        return out
-    if isinstance(config, list):
-        return [(prefix, ", ".join(str(x) for x in config))]
-    return [(prefix, " ".join(str(config).split()))]
+def _absent(data: SampleData, name: str, step: str) -> str:
+    """Why a file the page would show is not there."""
+    return f"not available: {data.sample}/{name} was not written ({step} did not run for these results)"
+
+
+def marker_rows(data: SampleData) -> list[dict]:
+    """The marker panel's TPM in this sample, with why each gene is on the panel."""
+    if data.expression is None:
+        return []
+    levels = marker_levels(data.expression.assign(tpm=data.expression["tpm"].astype(float)), read_markers())
+    return [
+        {
+            "gene": r.gene,
+            "tpm": f"{r.tpm:.1f}" if r.in_reference else "not in the reference",
+            "indicates": r.indicates,
+            "reason": r.reason,
+        }
+        for r in levels.itertuples(index=False)
+    ]
 
 
 def event_rows(data: SampleData) -> list[dict]:
@@ -321,6 +406,10 @@ def build_context(
     if max_diagrams is None:
         max_diagrams = schema_default("report", "max_diagrams")
     cls = data.classification
+    qc = data.qc
+    prov = data.provenance
+    config = flatten(prov.get("config", {}))
+    rule_text, rule_source = rule_words(_text(cls.get("rule")))
     driver = _driver_row(data) if data.status == FUSION_DETECTED else None
     ran = list(data.caller_calls)
     fusions: list[dict] = []
@@ -335,10 +424,18 @@ def build_context(
             row = find_event(data.events, name)
             if row is not None:
                 fusions.append({**fusion_summary(row, tables, ran), "role": role})
+    build = _text((data.evidence or {}).get("build")) or _text(
+        (prov.get("config", {}).get("reference") or {}).get("build")
+    )
+    for f in fusions:
+        f["breakpoints"] = breakpoints_text(f["breakpoint_5p"], f["breakpoint_3p"], build)
+    why_evidence = _absent(data, "evidence.json", "the evidence step")
+    why_primers = _absent(data, "primers.tsv", "primer design")
+    for f in fusions:
+        f["proof"] = evidence_view(data.evidence, why_evidence, f)
+        f["assay"] = primer_view(data.primers, why_primers, f)
     drawn = fusions[: max(max_diagrams, 0)]
     events = event_rows(data)
-    qc = data.qc
-    prov = data.provenance
     return {
         "sample": data.sample,
         "status": data.status,
@@ -348,7 +445,9 @@ def build_context(
         "subtype": _text(cls.get("subtype")),
         "partner": _text(cls.get("partner")),
         "rule": _text(cls.get("rule")),
-        "flags": [_text(x) for x in (cls.get("flags") or [])],
+        "rule_words": rule_text,
+        "rule_source": rule_source,
+        "flags": [{"code": _text(x), "words": flag_words(_text(x))} for x in (cls.get("flags") or [])],
         "reciprocal": reciprocal,
         "others": others,
         "driver": fusions[0] if driver is not None else None,
@@ -361,12 +460,17 @@ def build_context(
         "n_artefacts": int(data.events["is_artefact"].sum()),
         "real_events": [e for e in events if not e["artefact"]],
         "artefact_events": [e for e in events if e["artefact"]],
-        "qc": {
-            "input_read_pairs": qc.get("input_read_pairs", ""),
-            "uniquely_mapped_pct": qc.get("uniquely_mapped_pct", ""),
-            "chimeric_pct": qc.get("chimeric_pct", ""),
-            "chimeric_reads": qc.get("chimeric_reads", ""),
-        },
+        "qc_gates": qc_gates(qc),
+        "qc_recorded": bool(qc),
+        "qc_pass": _text(qc.get("qc_pass")).lower() != "false",
+        "qc_failed": qc_failed(data),
+        "qc_reason": _text(qc.get("qc_reason")),
+        "evidence_absent": why_evidence if data.evidence is None else "",
+        "primers_absent": why_primers if data.primers is None else "",
+        "specificity_note": SPECIFICITY_NOTE,
+        "markers": marker_rows(data),
+        "expression_absent": _absent(data, "expression.tsv", "expression") if data.expression is None else "",
+        "cohort_link": "../cohort.html",
         "callers": [
             {"caller": c, "calls": "empty file (0 bytes)" if n is None else str(n)}
             for c, n in data.caller_calls.items()
@@ -375,7 +479,8 @@ def build_context(
         "allfuse_version": __version__,
         "tools": sorted(data.tool_versions.items()),
         "references": prov.get("references", []),
-        "config": _flatten(prov.get("config", {})),
+        "config": config,
+        "config_shaping": shaping(config),
         "run_date": _text(prov.get("date", "")),
         "generated": generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }

@@ -1,7 +1,8 @@
 """Everything one sample's report shows, gathered from the files the pipeline wrote for it.
 
 The report reads only finished outputs (classification.json, fusions.tsv, calls/*.tsv, qc.tsv, the
-tools' own logs, and the run's provenance.json) so it can be rebuilt without rerunning anything, and it
+tools' own logs, the run's provenance.json, and where later steps wrote them evidence.json,
+primers.tsv and expression.tsv) so it can be rebuilt without rerunning anything, and it
 never invents an answer: a missing ``status`` (results from before QC gates existed) is derived
 conservatively (allfuse.status), and a sample with no reads or an empty caller file is shown as not
 assessable.
@@ -20,6 +21,7 @@ from allfuse.artefacts import is_artefact
 from allfuse.errors import InputError
 from allfuse.io import read_json, read_table
 from allfuse.qc import read_qc
+from allfuse.report.evidence_view import PRIMER_FIELDS
 from allfuse.status import caller_counts, derive_status
 
 
@@ -37,6 +39,9 @@ class SampleData:
     caller_calls: dict[str, int | None]  # caller -> number of calls (None: the file is empty, 0 bytes)
     tool_versions: dict[str, str]
     provenance: dict = field(default_factory=dict)
+    evidence: dict | None = None  # evidence.json (None: not written for these results)
+    primers: pd.DataFrame | None = None  # primers.tsv, every cell as written (None: not written)
+    expression: pd.DataFrame | None = None  # expression.tsv, every cell as written (None: not written)
 
     @property
     def real_events(self) -> pd.DataFrame:
@@ -90,4 +95,39 @@ def load_sample(sample_dir: Path, provenance: Path | None = None) -> SampleData:
     if provenance is not None:
         prov = read_json(Path(provenance), "provenance")
     versions = {**prov.get("tools", {}), **tool_versions_from_logs(sample_dir)}
-    return SampleData(sample, sample_dir, cls, status, reason, events, qc, calls, versions, prov)
+    return SampleData(
+        sample,
+        sample_dir,
+        cls,
+        status,
+        reason,
+        events,
+        qc,
+        calls,
+        versions,
+        prov,
+        evidence=_optional_json(sample_dir / "evidence.json", "evidence", "fusions"),
+        primers=_optional_table(sample_dir / "primers.tsv", "primer table", PRIMER_FIELDS),
+        expression=_optional_table(sample_dir / "expression.tsv", "expression table", ["gene", "tpm"]),
+    )
+
+
+def _optional_json(path: Path, what: str, key: str) -> dict | None:
+    """A file later steps write (evidence.json): None when absent, InputError when it is malformed."""
+    if not path.is_file():
+        return None
+    data = read_json(path, what)
+    if not isinstance(data.get(key), list):
+        raise InputError(f"{path}: {what} has no '{key}' list")
+    return data
+
+
+def _optional_table(path: Path, what: str, columns: list[str]) -> pd.DataFrame | None:
+    """A table later steps write (primers.tsv, expression.tsv): None when absent; its columns checked."""
+    if not path.is_file():
+        return None
+    df = read_table(path, what)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise InputError(f"{path}: {what} lacks column(s) {', '.join(missing)}")
+    return df

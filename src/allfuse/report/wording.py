@@ -167,11 +167,3 @@ def shaping(settings: Iterable[tuple[str, list[str]]]) -> list[tuple[str, list[s
     for key in SHAPING:
         out += [(k, v) for k, v in settings if (k.startswith(key) if key.endswith(".") else k == key)]
     return out
-
-
-def find_setting(config: object, *words: str) -> object | None:
-    """The first value whose dotted key holds every word (case-insensitive), e.g. the NUTM1 threshold."""
-    for key, lines in flatten(config):
-        if all(w in key.lower() for w in words):
-            return lines[0] if lines else None
-    return None
