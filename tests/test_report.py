@@ -15,15 +15,23 @@ import subprocess
 import sys
 import threading
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import read_tsv, shared_path
 
+from allfuse.cytoband import Cytobands, cytogenetics
+from allfuse.evidence import Evidence, fusion_evidence, open_genome
+from allfuse.expression import NUTM1_FLAG
+from allfuse.gtf import Annotation
+from allfuse.primers import PrimerPair, PrimerSettings, design_pair
+from allfuse.qc import Gates, read_star_log
 from allfuse.report.cohort_page import inline_svg
 from allfuse.report.diagram import diagram_side, fusion_svg
+from allfuse.report.evidence_view import PRIMER_FIELDS, build_stated
 from allfuse.report.nomenclature import ManeTables, Side, junction_names
 from allfuse.report.page import sample_report
 from allfuse.status import NOT_ASSESSABLE, derive_status
@@ -163,10 +171,32 @@ def test_report_states_planted_driver(sim_run: Path, sample: str) -> None:
     rows = doc.one(id="driver-support").find_all("tr")[1:]
     assert sorted(r.find_all("td")[0].text() for r in rows) == ["pizzly", "star_chimeric"]
     assert all(int(r.find_all("td")[1].text()) > 0 for r in rows)
-    # Caveat on exon numbering always; the KMT2A-negative caveat only where KMT2A-r was not found.
+    # Caveat on exon numbering; none of a negative's caveats on a positive (a NUTM1-r page is not
+    # about KMT2A), and no NUTM1 expression caveat where none was flagged.
     caveats = [li.text() for li in doc.one(id="caveats").find_all("li")]
     assert any("named MANE Select transcript only" in c for c in caveats)
-    assert any("miss KMT2A fusions" in c for c in caveats) == (sample != "T01")
+    assert not any(
+        "miss KMT2A fusions" in c or "CRLF2::IGH" in c or "NUTM1 is expressed" in c for c in caveats
+    )
+    # The deciding rule in words, from resources/subtype_rules.tsv; the way back to the cohort.
+    assert field_text(doc, "rule-words").endswith(".") and "3′ gene" in field_text(doc, "rule-words")
+    assert doc.one(id="cohort-link").attrs["href"] == "../cohort.html"
+    # The run's evidence.json and primers.tsv, shown for the driver: junction, build, primers.
+    evidence = json.loads((sim_run / "results" / sample / "evidence.json").read_text())
+    entry = next(f for f in evidence["fusions"] if f["role"] == "driver")
+    art = doc.one("article", **{"class": "evidence", "data-role": "driver"})
+    assert art.one(data_field="junction-window").text() == entry["evidence"]["fused"]["window"]
+    if build_stated(evidence["build"]):
+        assert art.one(data_field="breakpoints").text().startswith(f"5′ {evidence['build']} ")
+        assert field_text(doc, "driver-breakpoints").startswith(f"{evidence['build']} ")
+    else:  # the config names no build: the page says so rather than print 'unspecified' as one
+        assert field_text(doc, "driver-breakpoints").endswith("(genome build not stated)")
+    primers = read_tsv(sim_run / "results" / sample / "primers.tsv").query("role == 'driver'").iloc[0]
+    assay = doc.one("article", **{"class": "assay", "data-role": "driver"})
+    if primers["forward"]:
+        assert assay.one("tr", data_primer="forward").find_all("td")[0].text() == primers["forward"]
+    else:
+        assert primers["reason"] in assay.one(data_field="no-primers").text()
 
 
 def test_t01_reciprocal_and_diagrams(sim_run: Path) -> None:
@@ -213,21 +243,52 @@ def test_diagram_bytes_are_deterministic(sim_run: Path, tmp_path: Path) -> None:
 
 
 def test_negative_samples_are_negative_not_silent(sim_run: Path) -> None:
-    for sample in ("T04", "T05"):
+    expected = read_tsv(sim_run / "sim" / "expected.tsv").set_index("sample")
+    flagged = []
+    for sample in ("T04", "T05", "T06"):
         doc = parse_html((sim_run / "results" / sample / "report.html").read_text())
         assert doc.one(id="status").text() == NO_FUSION
         assert field_text(doc, "group") == "KMT2A-wt"
         assert not doc.find_all(id="diagrams")
         caveats = " ".join(li.text() for li in doc.one(id="caveats").find_all("li"))
         assert "miss KMT2A fusions" in caveats and "CRLF2::IGH" in caveats
+        # No defining fusion: no evidence or assay section.
+        assert not doc.find_all(id="evidence") and not doc.find_all(id="assay")
+        # The marker panel's TPM as expression.tsv has it (kallisto's, summed per gene).
+        tpm = read_tsv(sim_run / "results" / sample / "expression.tsv").set_index("gene")["tpm"]
+        assert field_text(doc, "tpm-NUTM1") == f"{float(tpm['NUTM1']):.1f}"
+        # The NUTM1 flag and its caveat (TPM, threshold, source) exactly where the simulation planted
+        # NUTM1 expression without a callable fusion.
+        shown = [f.attrs["data-flag"] for f in doc.one(data_field="flags").find_all("span")]
+        if NUTM1_FLAG in shown:
+            flagged.append(sample)
+            setting = json.loads((sim_run / "results" / "provenance.json").read_text())["config"][
+                "expression"
+            ]
+            threshold = f"{setting['nutm1_tpm_threshold']} TPM"
+            assert f"NUTM1 is expressed ({float(tpm['NUTM1']):.1f} TPM, threshold {threshold})" in caveats
+            assert f"Threshold source: {setting['nutm1_threshold_source'].rstrip('.')}." in caveats
+        else:
+            assert "NUTM1 is expressed" not in caveats
+    assert flagged == [s for s in ("T04", "T05", "T06") if NUTM1_FLAG in expected.loc[s, "expected_flags"]]
+    assert flagged == ["T06"]
 
 
 def test_qc_and_provenance(sim_run: Path) -> None:
     results = sim_run / "results"
     doc = parse_html((results / "T01" / "report.html").read_text())
     qc = read_tsv(results / "T01" / "qc.tsv").iloc[0]
-    assert field_text(doc, "input_read_pairs") == qc["input_read_pairs"]
-    assert field_text(doc, "uniquely_mapped_pct") == f"{qc['uniquely_mapped_pct']} %"
+    assert field_text(doc, "input_read_pairs") == f"{int(qc['input_read_pairs']):,}"
+    assert field_text(doc, "uniquely_mapped_pct") == f"{float(qc['uniquely_mapped_pct']):g} %"
+    # Each figure beside the gate it was held to (from qc.tsv), with pass or fail.
+    gates = {
+        r.attrs["data-gate"]: [td.text() for td in r.find_all("td")]
+        for r in doc.find_all("tr")
+        if "data-gate" in r.attrs
+    }
+    assert gates["input_read_pairs"][1:] == [f"≥ {int(qc['min_input_pairs']):,} read pairs", "pass"]
+    assert gates["uniquely_mapped_pct"][1:] == [f"≥ {float(qc['min_uniquely_mapped_pct']):g} %", "pass"]
+    assert doc.one(id="qc-verdict").text().startswith("QC passed")
     prov = {
         r.find_all("th")[0].text(): " ".join(r.find_all("td")[0].text().split())
         for r in doc.one(id="provenance-table").find_all("tr")
@@ -246,6 +307,16 @@ def test_qc_and_provenance(sim_run: Path) -> None:
     }
     assert config["callers"] == "star_chimeric, pizzly"
     assert config["report.max_diagrams"] == "10"
+    # The full configuration is collapsed; the settings that shaped the result are shown open.
+    assert doc.one("details", id="config").one(id="config-table")
+    shaping = {
+        r.find_all("th")[0].text(): r.find_all("td")[0].text()
+        for r in doc.one(id="settings-table").find_all("tr")
+    }
+    assert shaping["callers"] == "star_chimeric, pizzly" and shaping["merge.max_distance"] == "10"
+    assert "report.max_diagrams" not in shaping and "qc.min_input_pairs" in shaping
+    # No setting is printed as a Python dict (the survival groupings are lists of mappings).
+    assert not any("{" in v for v in config.values())
 
 
 def _external(value: str) -> bool:
@@ -256,7 +327,7 @@ def _external(value: str) -> bool:
 def test_pages_are_self_contained(sim_run: Path) -> None:
     results = sim_run / "results"
     pages = sorted(results.glob("*/report.html")) + [results / "cohort.html"]
-    assert len(pages) == 6
+    assert len(pages) == len(read_tsv(sim_run / "sim" / "samples.tsv")) + 1
     for page in pages:
         text = page.read_text()
         doc = parse_html(text)
@@ -281,6 +352,7 @@ def test_cohort_lists_every_sample_with_status_and_link(sim_run: Path) -> None:
         "T03": "fusion detected",
         "T04": NO_FUSION,
         "T05": NO_FUSION,
+        "T06": NO_FUSION,  # NUTM1 expressed from a fusion too weak to call: flagged, status kept
     }
     for r in rows:
         href = r.one("a").attrs["href"]
@@ -294,7 +366,34 @@ def test_cohort_lists_every_sample_with_status_and_link(sim_run: Path) -> None:
         tr.find_all("td")[0].text(): tr.find_all("td")[1].text()
         for tr in doc.one(id="by-subtype").find_all("tr")[1:]
     }
-    assert by_subtype == {"none": "2", "KMT2A-r": "1", "NUTM1-r": "1", "PAX5-r": "1"}
+    assert by_subtype == {"none": "3", "KMT2A-r": "1", "NUTM1-r": "1", "PAX5-r": "1"}
+    # Partner genes counted per subtype: KMT2A partners apart from NUTM1 and PAX5 partners.
+    partner_tables = {
+        t.attrs["data-subtype"]: {
+            tr.find_all("td")[0].text(): tr.find_all("td")[1].text() for tr in t.find_all("tr")[1:]
+        }
+        for t in doc.one(id="by-partner").find_all("table")
+    }
+    assert partner_tables == {"KMT2A-r": {"AFF1": "1"}, "NUTM1-r": {"BRD9": "1"}, "PAX5-r": {"ETV6": "1"}}
+    # Each sample row shows the best-supported event's support (junction reads + spanning fragments,
+    # as cohort.tsv has them) and the confidence tier; the flags; whether an assay was designed.
+    cohort = read_tsv(results / "cohort.tsv").set_index("sample")
+    for r in rows:
+        c = cohort.loc[r.attrs["data-sample"]]
+        if c["best_event"]:
+            support = r.one(data_field="best-support").text()
+            assert support == f"{c['best_event_junction_reads']} + {c['best_event_spanning_frags']}"
+        tier = c["driver_tier"] or c["best_event_tier"]
+        assert r.one(data_field="tier").text() == tier
+        flags = [x for x in c["flags"].split(",") if x]
+        assert [f.attrs["data-flag"] for f in r.one(data_field="flags").find_all("span")] == flags
+        if "assay_designed" in cohort.columns:
+            assert r.one(data_field="assay").text() == (c["assay_designed"] or "—")
+    flagged = [s for s in cohort.index if NUTM1_FLAG in cohort.loc[s, "flags"].split(",")]
+    if flagged:
+        assert doc.one(id="nutm1-flagged").text().count(",") == len(flagged) - 1
+    else:
+        assert not doc.find_all(id="nutm1-flagged")
 
 
 def _copy_sample(sim_run: Path, sample: str, dest: Path) -> Path:
@@ -402,6 +501,14 @@ def test_real_k562_bcr_abl1_and_mitochondrial_artefacts(tmp_path: Path) -> None:
     # p210 (e14a2): BCR codons 1-927 plus one base, ABL1 from c.80 (exon 1a is 79 coding bases).
     assert field_text(doc, "hgvs") == "NM_004327.4:r.?_2782::NM_005157.6:r.80_?"
     assert field_text(doc, "n_events").startswith("1 (plus 45 flagged as artefact")
+    # On GRCh38 the breakpoints carry the build and the cytogenetic form is t(9;22).
+    write_evidence_files(out, None, None, "GRCh38", None)
+    event = read_tsv(out / "fusions.tsv").query("fusion == 'BCR::ABL1'").iloc[0].to_dict()
+    iscn = cytogenetics(event, Cytobands.from_resources(), "GRCh38").iscn
+    assert iscn is not None and iscn.startswith("t(9;22)(q34")
+    doc = _render(out)
+    assert field_text(doc, "iscn") == iscn
+    assert field_text(doc, "driver-breakpoints").startswith("GRCh38 chr22:")
     rows = doc.one(id="events-table").find_all("tr")[1:]
     assert [r.find_all("td")[1].text() for r in rows] == ["BCR::ABL1"]  # the real event, counted
     artefacts = doc.one(id="artefacts").one(id="artefacts-table").find_all("tr")[1:]
@@ -437,6 +544,36 @@ def test_survival_section_embeds_tables_and_plot(sim_run: Path, tmp_path: Path) 
     assert len(section.find_all("svg")) == 1 and "<?xml" not in text and "<metadata>" not in text
     cells = [td.text() for td in section.find_all("td")]
     assert "KMT2A-r" in cells and "0.27" in cells
+    # In years, with headers in words: the time point, the CI as one cell, follow-up in years.
+    efs = section.find_all("table")[0]
+    assert [th.text() for th in efs.find_all("th")] == [
+        "group", "patients", "events", "2-year EFS (%)", "95% CI", "median follow-up (years)", "note",
+    ]  # fmt: skip
+    assert [td.text() for td in efs.find_all("tr")[1].find_all("td")] == [
+        "KMT2A-r", "1", "1", "0.0", "not defined", "1.5", "small group",
+    ]  # fmt: skip
+    assert "p-value" in [th.text() for th in section.find_all("th")]
+    # The simulated run's own survival step (times in days): the page gives years.
+    real = read_tsv(sim_run / "results" / "survival" / "efs_by_subtype.tsv")
+    proc = allfuse(
+        "cohort-report", "--results", str(sim_run / "results"), "--samples", "T01", "T04", "--out", str(out),
+        "--survival", str(sim_run / "results" / "survival"),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert set(real["time_unit"]) == {"days"}
+    efs = parse_html(out.read_text()).one(id="survival").find_all("table")[0]
+    assert [th.text() for th in efs.find_all("th")][3:6] == [
+        "2-year EFS (%)",
+        "95% CI",
+        "median follow-up (years)",
+    ]
+    shown = {
+        tr.find_all("td")[0].text(): [td.text() for td in tr.find_all("td")] for tr in efs.find_all("tr")[1:]
+    }
+    for r in real.itertuples():
+        ci = f"{r.ci_lower_pct}\u2013{r.ci_upper_pct}" if r.ci_lower_pct else "not defined"
+        years = f"{float(r.median_followup_years):.1f}" if r.median_followup_years else "not estimable"
+        assert shown[r.group][3:6] == [r.efs_pct, ci, years]
     # samples left out of the estimates are named on the page
     assert cells[cells.index("T05") + 1] == "no clinical data"
     # Links are relative to where cohort.html is written.
@@ -571,3 +708,171 @@ def test_diagram_marks_intronic_breakpoint() -> None:
     assert svg_text == fusion_svg(
         diagram_side(row, "5p", five, tables), diagram_side(row, "3p", three, tables), "in-frame"
     )
+
+
+# ---- evidence.json / primers.tsv as the evidence step writes them (contract), from the real functions
+PRIMER_SETTINGS = PrimerSettings(
+    product_min=150, product_max=400, tm_min=57.0, tm_opt=60.0, tm_max=63.0, gc_min=40.0, gc_max=60.0,
+    size_min=18, size_opt=20, size_max=25, junction_clearance=10,
+)  # fmt: skip
+ROLES = (("driver_fusion", "driver"), ("reciprocal_fusion", "reciprocal"))
+
+
+def defining_events(sample_dir: Path) -> list[tuple[dict, str]]:
+    """(fusions.tsv row, role) of each defining fusion named in classification.json."""
+    cls = json.loads((sample_dir / "classification.json").read_text())
+    events = read_tsv(sample_dir / "fusions.tsv")
+    wanted = [(cls.get(k) or "", role) for k, role in ROLES]
+    wanted += [(name, "other defining") for name in cls.get("other_defining_fusions") or []]
+    out = []
+    for name, role in wanted:
+        hits = events[events["fusion"] == name] if name else events[:0]
+        if len(hits):
+            out.append((hits.iloc[0].to_dict(), role))
+    return out
+
+
+def write_evidence_files(sample_dir: Path, ann, genome, build: str, bam: Path | None) -> dict:
+    """evidence.json and primers.tsv of one sample by the contract the evidence step writes them to."""
+    bands = Cytobands.from_resources()
+    fusions, primer_rows = [], []
+    for event, role in defining_events(sample_dir):
+        ev = fusion_evidence(event, ann, genome, bam) if genome is not None else None
+        if ev is None:
+            ev = Evidence(
+                fused_reason="no genome FASTA", peptide_reason="no fused transcript", reads_reason="no BAM"
+            )
+        cyto = cytogenetics(event, bands, build)
+        callers = {}
+        if "arriba" in event.get("callers", ""):
+            callers["arriba"] = {
+                k: event.get(f"arriba_{k}", "") for k in ("fusion_transcript", "confidence", "filters")
+            }
+        fusions.append(
+            {
+                "event_id": event["event_id"], "fusion": event["fusion"], "role": role, "tier": event.get("tier", ""),
+                "breakpoint_5p": f"{event['chrom_5p']}:{event['pos_5p']}",
+                "breakpoint_3p": f"{event['chrom_3p']}:{event['pos_3p']}",
+                "cytogenetics": asdict(cyto), "evidence": ev.to_dict(), "callers": callers,
+            }
+        )  # fmt: skip
+        pair = (
+            design_pair(ev.fused, PRIMER_SETTINGS)
+            if ev.fused is not None
+            else PrimerPair(reason=ev.fused_reason)
+        )
+        primer_rows.append(
+            {"sample": sample_dir.name, "event_id": event["event_id"], "fusion": event["fusion"], "role": role,
+             **{k: "" if getattr(pair, k) is None else getattr(pair, k) for k in PRIMER_FIELDS[4:]}}
+        )  # fmt: skip
+    doc = {"sample": sample_dir.name, "build": build, "fusions": fusions}
+    (sample_dir / "evidence.json").write_text(json.dumps(doc, indent=1))
+    pd.DataFrame(primer_rows, columns=PRIMER_FIELDS).to_csv(sample_dir / "primers.tsv", sep="\t", index=False)
+    return doc
+
+
+def _render(sample_dir: Path) -> El:
+    proc = allfuse("report", "--sample-dir", str(sample_dir), "--out", str(sample_dir / "report.html"))
+    assert proc.returncode == 0, proc.stderr
+    return parse_html((sample_dir / "report.html").read_text())
+
+
+def test_evidence_and_assay_sections(sim_run: Path, tmp_path: Path) -> None:
+    """evidence.json and primers.tsv written by the real evidence, cytoband and primer functions on the
+    simulated run are shown for every defining fusion: junction, peptide, reads, primers."""
+    ann = Annotation.from_gtf(sim_run / "sim" / "genes.gtf")
+    genome = open_genome(sim_run / "sim" / "genome.fa", tmp_path / "genome.fa.fai")
+    for sample in ("T01", "T02", "T03"):
+        out = _copy_sample(sim_run, sample, tmp_path)
+        bam = sim_run / "results" / sample / "star" / "Aligned.sortedByCoord.out.bam"
+        doc_json = write_evidence_files(out, ann, genome, "simulated", bam)
+        primers = read_tsv(out / "primers.tsv")
+        doc = _render(out)
+        arts = doc.one(id="evidence").find_all("article")
+        assert [a.attrs["data-fusion"] for a in arts] == [f["fusion"] for f in doc_json["fusions"]]
+        for art, entry in zip(arts, doc_json["fusions"], strict=True):
+            ev = entry["evidence"]
+            assert art.one(data_field="junction-window").text() == ev["fused"]["window"]
+            assert art.one(data_field="peptide-window").text() == ev["peptide"]["window"]
+            names = [li.attrs["data-read"] for li in art.find_all("li")]
+            assert names and set(names) == set(ev["reads"]["split_names"]) | set(ev["reads"]["spanning"])
+            lines = art.one(data_field="alignment").text().splitlines()
+            assert lines == ev["alignment"][:21]
+            assert (
+                art.one(data_field="breakpoints")
+                .text()
+                .startswith(f"5′ simulated {entry['breakpoint_5p'].split(':')[0]}:")
+            )
+            assert "GRCh38 only" in art.one(data_field="cytogenetics").text()
+        for art in doc.one(id="assay").find_all("article"):
+            row = primers[primers["fusion"] == art.attrs["data-fusion"]].iloc[0]
+            if row["forward"]:
+                cells = {
+                    tr.attrs["data-primer"]: [td.text() for td in tr.find_all("td")]
+                    for tr in art.find_all("tr")
+                    if "data-primer" in tr.attrs
+                }
+                assert cells["forward"][:3] == [
+                    row["forward"],
+                    f"{float(row['forward_tm']):.1f}",
+                    f"{float(row['forward_gc']):.1f}",
+                ]
+                assert cells["reverse"][0] == row["reverse"]
+                assert art.one(data_field="amplicon").text() == row["amplicon"]
+                assert art.one(data_field="product-size").text() == f"{row['product_size']} bp"
+            else:
+                assert row["reason"] in art.one(data_field="no-primers").text()
+        assert "specificity" in doc.one(id="assay").text()
+    # Without the files: each section says it is not available and why.
+    bare = _copy_sample(sim_run, "T01", tmp_path / "bare")
+    doc = _render(bare)
+    assert "evidence.json was not written" in doc.one(id="evidence-absent").text()
+    assert "primers.tsv was not written" in doc.one(id="primers-absent").text()
+
+
+def test_nutm1_expression_caveat(sim_run: Path, tmp_path: Path) -> None:
+    """A negative flagged by classification gets the NUTM1 caveat with its TPM and the threshold."""
+    out = _copy_sample(sim_run, "T04", tmp_path)
+    cls = json.loads((out / "classification.json").read_text())
+    (out / "classification.json").write_text(json.dumps({**cls, "flags": [NUTM1_FLAG]}))
+    (out / "expression.tsv").write_text(
+        "gene\tgene_id\ttpm\test_counts\tn_transcripts\nNUTM1\tG1\t12.34\t80\t1\nCRLF2\tG2\t3\t9\t1\n"
+    )
+    prov = json.loads((sim_run / "results" / "provenance.json").read_text())
+    prov["config"]["expression"] = {"nutm1_tpm_threshold": 5, "nutm1_threshold_source": "assumption: test"}
+    (tmp_path / "provenance.json").write_text(json.dumps(prov))
+    doc = _render(out)
+    caveats = " ".join(li.text() for li in doc.one(id="caveats").find_all("li"))
+    assert "NUTM1 is expressed (12.3 TPM, threshold 5 TPM) but no NUTM1 fusion was called" in caveats
+    assert "Threshold source: assumption: test." in caveats
+    # A negative keeps the negative's caveats beside it.
+    assert "miss KMT2A fusions" in caveats
+    assert doc.one(data_flag=NUTM1_FLAG).text() == "NUTM1 expressed without a NUTM1 fusion"
+    assert field_text(doc, "tpm-NUTM1") == "12.3"
+
+
+def test_qc_failed_positive_states_the_failure(sim_run: Path, tmp_path: Path) -> None:
+    """A high-tier positive in a sample below a QC gate: the fusion is shown with its group, and the
+    QC failure beside it (status reason, QC table, caveat), never hidden and never the other way round."""
+    out = _copy_sample(sim_run, "T01", tmp_path)
+    star_log = sim_run / "results" / "T01" / "star" / "Log.final.out"
+    pairs = int(read_tsv(out / "qc.tsv").iloc[0]["input_read_pairs"])
+    qc = read_star_log(star_log, "T01", Gates(min_input_pairs=pairs + 1))  # the real log, a higher gate
+    qc.to_csv(out / "qc.tsv", sep="\t", index=False)
+    reason = str(qc.iloc[0]["qc_reason"])
+    assert reason.startswith(f"{pairs} input read pairs")
+    cls = json.loads((out / "classification.json").read_text())
+    status_reason = f"QC failed ({reason}), but the driver fusion is of the high confidence tier"
+    cls |= {"status": "fusion detected", "status_reason": status_reason}
+    (out / "classification.json").write_text(json.dumps(cls))
+    doc = _render(out)
+    assert doc.one(id="status").text() == "fusion detected" and field_text(doc, "group") == "KMT2A-r"
+    assert field_text(doc, "driver") == "KMT2A::AFF1"
+    assert reason in doc.one(id="status-reason").text()
+    assert doc.one(id="status-reason").attrs["class"] == "fail"  # beside the positive, in red
+    assert doc.one(id="qc-verdict").text().startswith("QC failed")
+    gates = {r.attrs["data-gate"]: r for r in doc.find_all("tr") if "data-gate" in r.attrs}
+    assert gates["input_read_pairs"].find_all("td")[-1].text() == "fail"
+    caveats = " ".join(li.text() for li in doc.one(id="caveats").find_all("li"))
+    assert "the absence of any other fusion cannot be concluded" in caveats
+    assert "miss KMT2A fusions" not in caveats

@@ -22,10 +22,22 @@ import pandas as pd
 
 from allfuse import __version__
 from allfuse.cohort_table import cohort_row
+from allfuse.expression import NUTM1_FLAG
 from allfuse.io import read_table
+from allfuse.report.wording import flag_words
 from allfuse.status import DETECTED as FUSION_DETECTED
 from allfuse.status import NOT_ASSESSABLE, derive_status
-from allfuse.tables import COHORT_PAGE_COLUMNS, EFS_PAGE_COLUMNS
+from allfuse.tables import COHORT_COLUMNS, COHORT_PAGE_COLUMNS
+
+#: cohort.tsv columns the sample table shows beside COHORT_PAGE_COLUMNS: the best-supported event's
+#: support and tier, and the flags (the NUTM1 expression flag among them).
+SUPPORT_COLUMNS = [c for c in COHORT_COLUMNS if c.startswith("best_event")] + ["flags"]
+#: cohort.tsv's column saying whether a confirmation assay was designed (shown when the table has it).
+ASSAY_COLUMN = "assay_designed"
+#: Days or months per year: survival tables give times in the clinical table's unit, the page in years.
+PER_YEAR = {"years": 1.0, "months": 12.0, "days": 365.25}
+#: Subtypes whose partner genes are counted apart, in this order; any other subtype follows by name.
+PARTNER_SUBTYPES = ("KMT2A-r", "NUTM1-r", "PAX5-r")
 
 
 def _exons(row: dict) -> str:
@@ -53,8 +65,13 @@ def cohort_rows(results: Path, samples: list[str]) -> list[dict]:
             row = {k: "" if v is None else str(v) for k, v in cohort_row(results, sample).items()}
         if row.get("status", "") == "":
             row["status"], row["status_reason"] = derive_status(row, row, {})
-        out = {k: str(row.get(k, "") or "") for k in COHORT_PAGE_COLUMNS}
+        out = {k: str(row.get(k, "") or "") for k in [*COHORT_PAGE_COLUMNS, *SUPPORT_COLUMNS]}
+        if ASSAY_COLUMN in row:
+            out[ASSAY_COLUMN] = str(row[ASSAY_COLUMN] or "")
         out["driver_exons"] = _exons(out)
+        out["flag_list"] = [
+            {"code": f, "words": flag_words(f)} for f in (x.strip() for x in out["flags"].split(",")) if f
+        ]
         rows.append(out)
     return rows
 
@@ -63,6 +80,26 @@ def counts(rows: list[dict], key: str, only_detected: bool = False) -> list[tupl
     """Counts of one column, largest first, ties by name (deterministic)."""
     c = Counter(r[key] or "—" for r in rows if not only_detected or r["status"] == FUSION_DETECTED)
     return sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def partners_by_subtype(rows: list[dict]) -> list[dict]:
+    """Partner counts of detected samples, one table per subtype (KMT2A partners apart from NUTM1 and
+    PAX5 partners: a partner gene means something only beside the gene it is fused to)."""
+    detected = [r for r in rows if r["status"] == FUSION_DETECTED and r["partner"]]
+    subtypes = {r["subtype"] for r in detected}
+    order = [s for s in PARTNER_SUBTYPES if s in subtypes] + sorted(subtypes - set(PARTNER_SUBTYPES))
+    out = []
+    for subtype in order:
+        gene = subtype.removesuffix("-r")
+        out.append(
+            {
+                "subtype": subtype,
+                "title": f"{gene} partners ({subtype})",
+                "id": f"partners-{gene}",
+                "counts": counts([r for r in detected if r["subtype"] == subtype], "partner"),
+            }
+        )
+    return out
 
 
 def partner_bar_svg(partners: list[tuple[str, int]]) -> str:
@@ -101,36 +138,93 @@ def inline_svg(path: Path) -> str:
     return _METADATA.sub("", _PROLOG.sub("", path.read_text(encoding="utf-8"), count=1))
 
 
+def _float(value: object) -> float | None:
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
+def _years(value: object, unit: str) -> str:
+    """A time in the table's unit as years, one decimal ('' when not given)."""
+    x = _float(value)
+    return "" if x is None or unit not in PER_YEAR else f"{x / PER_YEAR[unit]:.1f}"
+
+
+def survival_table(table: pd.DataFrame, endpoint: str) -> tuple[list[str], list[list[str]], str]:
+    """An {endpoint}_by_*.tsv as the page shows it: headers in words, times in years, the CI as one
+    'lower–upper' cell. Returns (headers, rows, the CI method note)."""
+    label = endpoint.upper()
+    records = table.to_dict("records")
+    first = records[0] if records else {}
+    unit = str(first.get("time_unit", "") or "days")
+    point = _float(first.get("time_point_years", "")) if first.get("time_point_years", "") != "" else None
+    if point is None and unit in PER_YEAR and _float(first.get("time_point", "")) is not None:
+        point = float(first["time_point"]) / PER_YEAR[unit]
+    methods = sorted({str(r.get("ci_method", "")) for r in records} - {""})
+    level = re.search(r"(\d+)%", methods[0]) if methods else None
+    headers = [
+        "group",
+        "patients",
+        "events",
+        f"{point:g}-year {label} (%)" if point is not None else f"{label} (%)",
+        f"{level.group(1) if level else 95}% CI",
+        "median follow-up (years)",
+        "note",
+    ]
+    rows = []
+    for r in records:
+        lower, upper = str(r.get("ci_lower_pct", "")), str(r.get("ci_upper_pct", ""))
+        followup = str(r.get("median_followup_years", "") or "")
+        followup = f"{float(followup):.1f}" if followup else _years(r.get("median_followup", ""), unit)
+        # reverse Kaplan-Meier: no median when most patients had an event before being followed long
+        followup = followup or "not estimable"
+        rows.append(
+            [
+                str(r.get("group", "")),
+                str(r.get("n", "")),
+                str(r.get("events", "")),
+                str(r.get(f"{endpoint}_pct", "")),
+                f"{lower}\u2013{upper}" if lower and upper else "not defined",
+                followup,
+                str(r.get("warning", "") or ""),
+            ]
+        )
+    return headers, rows, "; ".join(f"confidence interval: {m}" for m in methods)
+
+
+#: Headers of logrank.tsv and excluded.tsv in words.
+LOGRANK_HEADERS = {"test": "test", "groups": "groups compared", "chi2": "chi-square", "df": "degrees of freedom",
+                   "p": "p-value"}  # fmt: skip
+EXCLUDED_HEADERS = {"sample": "sample", "reason": "why left out"}
+
+
 def survival_section(folder: Path | None) -> list[dict]:
-    """One block per grouping ('by'): its EFS table, the log-rank rows naming it, and the KM plot."""
+    """One block per endpoint and grouping: its table in years, and the KM plot; then the log-rank
+    tests and the samples left out."""
     if folder is None or not folder.is_dir():
         return []
-    logrank = (
-        read_table(folder / "logrank.tsv", "log-rank table")
-        if (folder / "logrank.tsv").is_file()
-        else pd.DataFrame()
-    )
     blocks = []
-    for efs in sorted(folder.glob("efs_by_*.tsv")):
-        by = efs.stem.removeprefix("efs_by_")
-        table = read_table(efs, "EFS table")
-        svg = folder / f"km_efs_by_{by}.svg"
-        shown = [c for c in EFS_PAGE_COLUMNS if c in table.columns] or list(table.columns)
-        methods = sorted(set(table["ci_method"])) if "ci_method" in table.columns else []
+    for endpoint in ("efs", "os"):
+        for path in sorted(folder.glob(f"{endpoint}_by_*.tsv")):
+            by = path.stem.removeprefix(f"{endpoint}_by_")
+            headers, rows, note = survival_table(read_table(path, f"{endpoint.upper()} table"), endpoint)
+            svg = folder / f"km_{endpoint}_by_{by}.svg"
+            blocks.append(
+                {
+                    "by": f"{'Event-free' if endpoint == 'efs' else 'Overall'} survival by {by.replace('_', ' ')}",
+                    "columns": headers,
+                    "rows": rows,
+                    "note": note,
+                    "svg": inline_svg(svg) if svg.is_file() else "",
+                }
+            )
+    logrank_path = folder / "logrank.tsv"
+    if logrank_path.is_file() and len(logrank := read_table(logrank_path, "log-rank table")):
         blocks.append(
             {
-                "by": by,
-                "columns": shown,
-                "rows": table[shown].values.tolist(),
-                "note": "; ".join(f"confidence interval: {m}" for m in methods if m),
-                "svg": inline_svg(svg) if svg.is_file() else "",
-            }
-        )
-    if not logrank.empty:
-        blocks.append(
-            {
-                "by": "log-rank tests",
-                "columns": list(logrank.columns),
+                "by": "Log-rank tests",
+                "columns": [LOGRANK_HEADERS.get(c, c) for c in logrank.columns],
                 "rows": logrank.values.tolist(),
                 "note": "",
                 "svg": "",
@@ -141,8 +235,8 @@ def survival_section(folder: Path | None) -> list[dict]:
         # Samples left out of the estimates are named, never silently dropped.
         blocks.append(
             {
-                "by": "samples not in the survival analysis",
-                "columns": list(table.columns),
+                "by": "Samples not in the survival analysis",
+                "columns": [EXCLUDED_HEADERS.get(c, c) for c in table.columns],
                 "rows": table.values.tolist(),
                 "note": "not assessable samples have no molecular group; the others lack follow-up",
                 "svg": "",
@@ -166,10 +260,19 @@ def cohort_context(
         "by_status": counts(rows, "status"),
         "by_group": counts(rows, "group"),
         "by_subtype": counts(rows, "subtype"),
-        "by_partner": counts(rows, "partner", only_detected=True),
+        "partners": partners_by_subtype(rows),
         "by_tier": counts(rows, "driver_tier", only_detected=True),
         "partner_chart": partner_bar_svg(kmt2a),
         "n_not_assessable": sum(r["status"] == NOT_ASSESSABLE for r in rows),
+        "nutm1_flagged": [r["sample"] for r in rows if any(f["code"] == NUTM1_FLAG for f in r["flag_list"])],
+        "nutm1_flag": NUTM1_FLAG,
+        "nutm1_words": flag_words(NUTM1_FLAG),
+        "qc_failed_positives": [
+            r["sample"]
+            for r in rows
+            if r["status"] == FUSION_DETECTED and r["status_reason"].startswith("QC")
+        ],
+        "has_assay": any(ASSAY_COLUMN in r for r in rows),
         "survival": survival_section(survival),
         "allfuse_version": __version__,
         "generated": generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
