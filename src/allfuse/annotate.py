@@ -22,11 +22,13 @@ from allfuse.callers import registry, star_chimeric
 from allfuse.calls import empty_calls
 from allfuse.compression import MAGIC
 from allfuse.errors import InputError
+from allfuse.expression import NUTM1_FLAG, nutm1_check, read_expression
 from allfuse.gtf import Annotation, strip_version
 from allfuse.io import write_json, write_tsv
 from allfuse.merge import MergeSettings, load_tier_rules, merge_calls
 from allfuse.qc import read_qc
 from allfuse.resources import Resources, load_resources
+from allfuse.status import NOT_ASSESSABLE, qc_failed_status
 from allfuse.tables import FUSIONS_COLUMNS, SIDES
 
 
@@ -38,6 +40,9 @@ class AnnotateSettings:
     #: 'error' (the command's default) or 'not-assessable' (the pipeline's: the sample is reported
     #: not assessable, the cohort run goes on) for a 0-byte or blank caller file.
     on_empty: str = "error"
+    #: NUTM1 TPM at or above which a sample with no NUTM1 fusion called is flagged (config
+    #: expression.nutm1_tpm_threshold; its default is the schema's).
+    nutm1_tpm_threshold: float = 10.0
 
 
 def empty_reason(caller: str, path: Path) -> str:
@@ -82,21 +87,26 @@ def annotate_sample(
     settings: AnnotateSettings,
     qc: Path | None = None,
     index_dir: Path | None = None,
+    expression: Path | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, Any]]:
     """Per-caller calls, merged and annotated events, and the sample's classification.
 
-    A sample that failed QC (``qc``) or whose caller left an empty file is ``not assessable``: its
-    events are still written, its classification names the reason and no group. With ``index_dir``
-    the GTF's cached index there is read (and built if missing) instead of parsing the GTF.
+    A sample whose caller left an empty file is ``not assessable``; so is one that failed QC
+    (``qc``) unless its driver is of the highest confidence tier (allfuse.status.qc_failed_status).
+    Its events are still written, its classification names the reason. With ``index_dir`` the GTF's
+    cached index there is read (and built if missing) instead of parsing the GTF. With
+    ``expression`` (the sample's expression.tsv) NUTM1 expressed with no NUTM1 fusion called adds
+    the flag and its caveat (the status is kept).
     """
     if not inputs:
         options = ", ".join(c.option for c in registry.CALLERS)
         raise InputError(f"sample {sample}: no caller output given (use one or more of {options})")
-    reasons = []
+    qc_reason = ""
     if qc is not None:
         row = read_qc(qc)
         if str(row["qc_pass"]).lower() != "true":
-            reasons.append(f"QC: {row['qc_reason']}")
+            qc_reason = str(row["qc_reason"])
+    reasons = []
     usable = {}
     for caller, p in inputs.items():
         why = empty_reason(caller, Path(p))
@@ -114,9 +124,34 @@ def annotate_sample(
     merged_input = pd.concat(nonempty, ignore_index=True) if nonempty else empty_calls()
     events = merge_calls(merged_input, sample, ann, settings.merge, load_tier_rules(settings.resources))
     events, classification = _annotate_and_classify(sample, events, ann, settings)
-    if reasons:
-        classification = classify.not_assessable(sample, "; ".join(reasons))
+    if reasons:  # a crashed caller: nothing it would have said is known
+        qc_part = [f"QC: {qc_reason}"] if qc_reason else []
+        classification = classify.not_assessable(sample, "; ".join(qc_part + reasons))
+    elif qc_reason:
+        status, why = qc_failed_status(str(classification.get("driver_tier", "")), qc_reason)
+        if status == NOT_ASSESSABLE:
+            classification = classify.not_assessable(sample, why)
+        else:
+            classification = {**classification, "status": status, "status_reason": why}
+    if expression is not None:
+        classification = add_nutm1_check(
+            classification, read_expression(expression), events, settings.nutm1_tpm_threshold
+        )
     return calls, events, classification
+
+
+def add_nutm1_check(
+    classification: dict[str, Any], expression: pd.DataFrame, events: pd.DataFrame, threshold: float
+) -> dict[str, Any]:
+    """The classification with the sample's NUTM1 TPM, and, where NUTM1 is expressed with no NUTM1
+    fusion called, the flag and its caveat; status, group and driver are never changed by it."""
+    check = nutm1_check(expression, events, threshold)
+    out = dict(classification)
+    out["nutm1_tpm"] = "" if check.tpm is None else round(check.tpm, 3)
+    if check.flag:
+        out["flags"] = [*[f for f in out.get("flags") or [] if f != NUTM1_FLAG], NUTM1_FLAG]
+        out["caveats"] = [*(out.get("caveats") or []), check.caveat]
+    return out
 
 
 def identify_genes(events: pd.DataFrame, ann: Annotation, res: Resources) -> pd.DataFrame:

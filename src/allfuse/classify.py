@@ -165,6 +165,7 @@ def _empty_result(sample: str, flags: list[str]) -> dict:
         other_defining_fusions=[],
         other_defining_tiers=[],
         flags=flags,
+        caveats=[],
     )
     return result
 

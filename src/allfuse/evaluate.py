@@ -69,6 +69,12 @@ def check_classification(expected_path: Path, results: Path) -> pd.DataFrame:
         cls = read_json(results / exp["sample"] / "classification.json", "classification")
         got = {k: "" if cls.get(k) is None else str(cls.get(k, "")) for k in CHECKED}
         wrong = [f"{k}={got[k] or '-'} (want {exp[k] or '-'})" for k in CHECKED if got[k] != exp[k]]
+        if "expected_flags" in exp:  # flags the sample must carry, and no others
+            want = sorted(f for f in exp["expected_flags"].split(",") if f)
+            flags = cls.get("flags") or []
+            have = sorted(str(f) for f in (flags if isinstance(flags, list) else str(flags).split(",")) if f)
+            if have != want:
+                wrong.append(f"flags={','.join(have) or '-'} (want {','.join(want) or '-'})")
         rows.append(
             {
                 "sample": exp["sample"],

@@ -9,7 +9,7 @@ keeps its status but is flagged (``NUTM1_FLAG``): a rearrangement is possible an
 
 Tables (declared columns):
 
-* ``EXPRESSION_COLUMNS``: ``results/{sample}/expression.tsv``, one row per gene with at least one
+* ``EXPRESSION_COLUMNS`` (allfuse.tables): ``results/{sample}/expression.tsv``, one row per gene with at least one
   transcript in the abundance file; ``tpm`` and ``est_counts`` are kallisto's transcript values summed
   (TPM is additive over a gene's transcripts, so the gene's share of the library is kept exactly);
 * ``matrix``: genes x samples TPM (``gene``, ``gene_id``, then one column per sample);
@@ -31,15 +31,9 @@ from allfuse.errors import InputError
 from allfuse.gtf import Annotation, strip_version
 from allfuse.io import write_tsv
 from allfuse.resources import Resources, read_resource_table, resources_dir
+from allfuse.tables import EXPRESSION_COLUMNS
 
 ABUNDANCE_COLUMNS = ["target_id", "length", "eff_length", "est_counts", "tpm"]
-EXPRESSION_COLUMNS = [
-    "gene",  # current approved symbol (through resources when given), else the GTF's gene_name
-    "gene_id",  # the GTF's gene_id
-    "tpm",  # sum of the gene's transcript TPMs
-    "est_counts",  # sum of the gene's estimated read counts
-    "n_transcripts",  # transcripts of the gene in the abundance file
-]
 MARKER_COLUMNS = ["gene", "indicates", "reason", "source"]
 MARKER_FILE = "expression_markers.tsv"
 #: Flag of a sample that expresses NUTM1 with no NUTM1 fusion called.

@@ -47,6 +47,30 @@ def derive_status(
     return NOT_DETECTED, ""
 
 
+#: The confidence tier (allfuse.tables.TIERS, resources/confidence_tiers.tsv) a driver needs to be
+#: reported in a sample that failed a QC gate.
+QC_OVERRIDE_TIER = "high"
+
+
+def qc_failed_status(driver_tier: str, qc_reason: str) -> tuple[str, str]:
+    """(status, reason) of a sample that failed a QC gate (``qc_reason``, e.g. 'input read pairs
+    601 < 1000') but whose callers all ran.
+
+    The QC gates exist so that a *negative* is never trusted on too few reads; a fusion that stands
+    clear in the reads is not made less real by a small library. So a driver of the highest
+    confidence tier (two callers agreeing on >= 5 fragments, or Arriba's own high confidence with
+    >= 5 fragments) is reported -- fusion detected, with its group -- and the QC failure is stated
+    beside it. A driver of a lower tier, or none, leaves the sample not assessable. A sample with no
+    reads or a crashed caller never gets here (it has no driver, or is decided by the empty file).
+    """
+    if driver_tier == QC_OVERRIDE_TIER:
+        return DETECTED, (
+            f"QC failed ({qc_reason}), but the driver fusion is of the {QC_OVERRIDE_TIER} confidence tier: "
+            "a positive result is reported; a negative would not have been"
+        )
+    return NOT_ASSESSABLE, f"QC: {qc_reason}"
+
+
 def caller_counts(calls_dir: Path) -> dict[str, int | None]:
     """Calls per results/{sample}/calls/{caller}.tsv (None: the file is empty, 0 bytes)."""
     out: dict[str, int | None] = {}

@@ -176,6 +176,8 @@ CLASSIFICATION_KEYS: list[str] = [
     "other_defining_fusions",
     "other_defining_tiers",  # one tier per other_defining_fusions entry, same order
     "flags",
+    "caveats",  # sentences a reader must see beside the result (e.g. NUTM1 expressed, no fusion called)
+    "nutm1_tpm",  # the sample's NUTM1 TPM (expression.tsv), '' when not measured or not in the GTF
     "rule",
 ]
 
@@ -194,6 +196,45 @@ QC_COLUMNS: list[str] = [
 
 #: results/{sample}/reads_check.tsv (allfuse check-reads): one row.
 READ_CHECK_COLUMNS: list[str] = ["sample", "fq1", "fq2", "compression_fq1", "compression_fq2", "read_pairs"]
+
+# --- expression, evidence and the confirmation assay --------------------------------------------
+
+#: results/{sample}/expression.tsv (allfuse expression): one row per gene with at least one
+#: transcript in kallisto's abundance file, by TPM descending.
+EXPRESSION_COLUMNS: list[str] = [
+    "gene",  # current approved symbol (through resources when given), else the GTF's gene_name
+    "gene_id",  # the GTF's gene_id
+    "tpm",  # sum of the gene's transcript TPMs
+    "est_counts",  # sum of the gene's estimated read counts
+    "n_transcripts",  # transcripts of the gene in the abundance file
+]
+#: results/expression_matrix.tsv: ``gene``, ``gene_id``, then one TPM column per sample.
+EXPRESSION_MATRIX_ID_COLUMNS: list[str] = ["gene", "gene_id"]
+
+#: The roles of a defining fusion in evidence.json and primers.tsv.
+ROLES: tuple[str, ...] = ("driver", "reciprocal", "other defining")
+
+#: results/{sample}/primers.tsv (allfuse primers): one row per defining fusion, its pair or the reason.
+PRIMER_COLUMNS: list[str] = [
+    "sample",
+    "event_id",
+    "fusion",
+    "role",  # driver / reciprocal / other defining (ROLES)
+    "forward",  # 5'->3', in the 5' partner's exons upstream of the junction
+    "reverse",  # 5'->3', its reverse complement in the 3' partner's exons downstream
+    "forward_tm",
+    "reverse_tm",
+    "forward_gc",
+    "reverse_gc",
+    "product_size",
+    "forward_exon",  # e.g. '5p exon 9'
+    "reverse_exon",
+    "amplicon",  # the fused transcript from the forward primer to the reverse one, junction marked '|'
+    "placement",  # which placement rule applied (allfuse.primers)
+    "reason",  # why no pair was designed ('' when one was)
+]
+#: cohort.tsv ``assay_designed`` values.
+ASSAY_VALUES: tuple[str, ...] = ("yes", "partial", "no", "none-needed")
 
 # --- cohort.tsv ----------------------------------------------------------------------------------
 
@@ -219,6 +260,7 @@ COHORT_COLUMNS: list[str] = [
     "best_event_spanning_frags",
     "best_event_tier",
     *COHORT_CLASSIFICATION_FIELDS,  # with driver_tier, reciprocal_tier and other_defining_tiers
+    "assay_designed",  # primers.tsv: yes / partial / no / none-needed ('' when primers were not run)
 ]
 #: Cohort columns a survival grouping rule may match on (also the config schema's rule keys).
 GROUPING_MATCH_COLUMNS: tuple[str, ...] = ("group", "subtype", "partner", "driver_fusion", "status")

@@ -44,6 +44,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="error",
         help="a 0-byte/blank caller file is an error (default), or makes the sample not assessable",
     )
+    parser.add_argument(
+        "--expression",
+        type=Path,
+        default=None,
+        help="the sample's expression.tsv (allfuse expression): NUTM1 expressed without a NUTM1 call is flagged",
+    )
+    parser.add_argument(
+        "--nutm1-tpm-threshold",
+        type=positive_number,
+        default=None,
+        help="NUTM1 TPM at or above which the flag is set (default: config expression.nutm1_tpm_threshold)",
+    )
     parser.add_argument("--resources", type=Path, default=None, help="fact tables (default: the project's)")
     parser.add_argument(
         "--index-dir",
@@ -64,6 +76,17 @@ def non_negative(text: str) -> int:
     return value
 
 
+def positive_number(text: str) -> float:
+    """argparse type: a number > 0 (at 0 every sample, NUTM1 silent or not, would be flagged)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a number > 0")
+    return value
+
+
 def settings_from(args: argparse.Namespace) -> AnnotateSettings:
     """Command-line values over the config's (``--config``) over the schema defaults."""
     if args.config:
@@ -80,7 +103,10 @@ def settings_from(args: argparse.Namespace) -> AnnotateSettings:
         pick(args.min_total_support, "star_chimeric", "min_total_support"),
     )
     distance = pick(args.merge_distance, "merge", "max_distance")
-    return AnnotateSettings(thresholds, MergeSettings(distance), args.resources, args.on_empty_caller)
+    nutm1 = args.nutm1_tpm_threshold
+    if nutm1 is None:
+        nutm1 = float(config["expression"]["nutm1_tpm_threshold"])
+    return AnnotateSettings(thresholds, MergeSettings(distance), args.resources, args.on_empty_caller, nutm1)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = {name: path for name, path in given.items() if path is not None}
     settings = settings_from(args)
     calls, events, classification = annotate_sample(
-        args.sample, inputs, Path(args.gtf), settings, args.qc, args.index_dir
+        args.sample, inputs, Path(args.gtf), settings, args.qc, args.index_dir, args.expression
     )
     write_outputs(args.outdir, calls, events, classification, list(inputs))
     shown = int((~events["artefact"].astype(bool)).sum()) if "artefact" in events else len(events)
@@ -97,4 +123,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.sample}: not assessable: {classification['status_reason']}")
     else:
         print(f"{args.sample}: {shown} fusion events; {status}; group {classification.get('group', '?')}")
+        if classification.get("status_reason"):
+            print(f"{args.sample}: {classification['status_reason']}")
     return 0

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         ]
         cls_ok = bool(must.matches.all())
         print(
-            f"samples classified as planted (group, subtype, partner, driver, exons, frame):"
+            f"samples classified as planted (group, subtype, partner, driver, exons, frame, flags):"
             f" {int(cls.matches.sum())}/{len(cls)}"
         )
     print(
