@@ -42,6 +42,16 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "allfuse.commands.annotation_index",
         "parse the GTF once into the cached index every sample's annotate reads",
     ),
+    "expression": ("allfuse.commands.expression", "gene-level TPM of one sample from kallisto's abundance.tsv"),
+    "expression-matrix": (
+        "allfuse.commands.expression_matrix",
+        "every sample's expression.tsv as one genes x samples TPM matrix",
+    ),
+    "evidence": (
+        "allfuse.commands.evidence",
+        "fused sequence, peptide, supporting reads and cytogenetics of each defining fusion",
+    ),
+    "primers": ("allfuse.commands.primers", "RT-PCR confirmation primers (Primer3) for each defining fusion"),
     "qc": ("allfuse.commands.qc", "read STAR Log.final.out into a QC table"),
     "cohort": ("allfuse.commands.cohort", "gather per-sample results into the cohort table"),
     "evaluate": ("allfuse.commands.evaluate", "compare results with the planted truth of a simulated cohort"),

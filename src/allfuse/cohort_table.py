@@ -45,11 +45,28 @@ def cohort_row(results: Path, sample: str) -> dict:
         cls = read_json(cls_path, f"classification of sample {sample}")
         for k in COHORT_CLASSIFICATION_FIELDS:
             value = cls.get(k, "")
-            row[k] = ",".join(value) if isinstance(value, list) else value
+            # caveats are sentences (with commas of their own): one space between them
+            row[k] = (
+                (" " if k == "caveats" else ",").join(map(str, value)) if isinstance(value, list) else value
+            )
         row["status"], row["status_reason"] = derive_status(
             cls, qc, caller_counts(results / sample / "calls")
         )
+    row["assay_designed"] = assay_designed(results / sample / "primers.tsv")
     return {c: ("" if row.get(c) is None else row.get(c, "")) for c in COHORT_COLUMNS}
+
+
+def assay_designed(path: Path) -> str:
+    """Whether a confirmation assay was designed for the sample's defining fusions (primers.tsv):
+    yes (for every one), partial, no (for none; primers.tsv says why), none-needed (no defining
+    fusion), '' when primers.tsv was not made."""
+    if not path.is_file():
+        return ""
+    primers = read_table(path, "primer table")
+    if primers.empty:
+        return "none-needed"
+    designed = primers["forward"].astype(str).str.len() > 0
+    return "yes" if designed.all() else ("partial" if designed.any() else "no")
 
 
 def build_cohort(results: Path, samples: list[str]) -> pd.DataFrame:
