@@ -16,6 +16,7 @@ include: "workflow/rules/reference.smk"
 include: "workflow/rules/align.smk"
 include: "workflow/rules/callers.smk"
 include: "workflow/rules/annotate.smk"
+include: "workflow/rules/evidence.smk"
 include: "workflow/rules/survival.smk"
 include: "workflow/rules/report.smk"
 
@@ -23,4 +24,5 @@ include: "workflow/rules/report.smk"
 rule all:
     input:
         all_outputs(),
+        "results/expression_matrix.tsv",
     default_target: True

@@ -5,6 +5,7 @@ rule annotate:
         gtf=GENES_GTF,
         index=rules.annotation_index.output[0],
         qc="results/{sample}/qc.tsv",
+        expression="results/{sample}/expression.tsv",
     output:
         calls=expand("results/{{sample}}/calls/{caller}.tsv", caller=CALLERS),
         fusions="results/{sample}/fusions.tsv",
@@ -18,6 +19,7 @@ rule annotate:
         min_junction=config["star_chimeric"]["min_junction_reads"],
         min_total=config["star_chimeric"]["min_total_support"],
         distance=config["merge"]["max_distance"],
+        nutm1=config["expression"]["nutm1_tpm_threshold"],
     threads: 1
     resources:
         mem_mb=4000,
@@ -31,7 +33,8 @@ rule annotate:
         "{params.allfuse} annotate --sample {wildcards.sample} --gtf {input.gtf:q} --index-dir {params.index_dir:q}"
         " --outdir {params.outdir:q}"
         " {params.callers} --qc {input.qc:q} --on-empty-caller not-assessable --min-junction-reads {params.min_junction}"
-        " --min-total-support {params.min_total} --merge-distance {params.distance} > {log:q} 2>&1 {params.fail}"
+        " --min-total-support {params.min_total} --merge-distance {params.distance}"
+        " --expression {input.expression:q} --nutm1-tpm-threshold {params.nutm1} > {log:q} 2>&1 {params.fail}"
 
 
 rule cohort:
@@ -39,6 +42,7 @@ rule cohort:
         qc=expand("results/{sample}/qc.tsv", sample=SAMPLES.index),
         fusions=expand("results/{sample}/fusions.tsv", sample=SAMPLES.index),
         classification=expand("results/{sample}/classification.json", sample=SAMPLES.index),
+        primers=expand("results/{sample}/primers.tsv", sample=SAMPLES.index),
     output:
         "results/cohort.tsv",
     params:

@@ -34,6 +34,9 @@ rule report:
         classification="results/{sample}/classification.json",
         fusions="results/{sample}/fusions.tsv",
         qc="results/{sample}/qc.tsv",
+        evidence="results/{sample}/evidence.json",
+        primers="results/{sample}/primers.tsv",
+        expression="results/{sample}/expression.tsv",
         provenance="results/provenance.json",
     output:
         report(
