@@ -19,7 +19,7 @@ from allfuse.errors import InputError
 from allfuse.gtf import Annotation
 from allfuse.simulate.big_gtf import write_gencode_sized_gtf
 
-SAMPLES = ["T01", "T02", "T03", "T04", "T05"]
+SAMPLES = ["T01", "T02", "T03", "T04", "T05", "T06"]
 FRAMES = ("genes", "transcripts", "exons", "cds")
 
 

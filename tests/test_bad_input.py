@@ -115,4 +115,4 @@ def test_readme_demo_sheet_is_valid() -> None:
     from allfuse.samplesheet import load_samples
 
     samples = load_samples(REPO / "config" / "samples.tsv", check_files=False)
-    assert list(samples.index[:2]) == ["INF01", "INF02"] and len(samples) == 12
+    assert list(samples.index[:2]) == ["INF01", "INF02"] and len(samples) == 13

@@ -140,7 +140,7 @@ def test_cluster_config_is_the_documented_human_setup() -> None:
 
 def test_one_alignment_per_sample_and_one_job_per_caller(cluster_run: dict) -> None:
     jobs, samples = cluster_run["jobs"], cluster_run["samples"]
-    assert samples == ["T01", "T02", "T03", "T04", "T05"]
+    assert samples == ["T01", "T02", "T03", "T04", "T05", "T06"]
     for rule in (
         "star_align",
         "samtools_sort",

@@ -25,7 +25,7 @@ import yaml
 from conftest import BIN, REPO, TOOLS_BIN
 
 DOT_TEST = REPO / ".test"
-SAMPLES = ["T01", "T02", "T03", "T04", "T05"]
+SAMPLES = ["T01", "T02", "T03", "T04", "T05", "T06"]
 PER_SAMPLE = [
     "check_reads",
     "star_align",

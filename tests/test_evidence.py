@@ -7,6 +7,7 @@ exists, and its bases lie across the planted junction.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -173,3 +174,35 @@ def test_intronic_breakpoint_has_a_reason_not_a_sequence(planted, reference) -> 
     fused, reason = fused_transcript(event, ann, genome)
     where = f"{event['chrom_5p']}:{event['pos_5p']}"
     assert fused is None and reason == f"5' breakpoint {where} lies in an intron of {event['transcript_5p']}"
+
+
+def test_pipeline_evidence_json(sim_run: Path, planted) -> None:
+    """results/{sample}/evidence.json (rule evidence): one entry per defining fusion, in the contract
+    the report renders, with the planted junction window and real BAM reads."""
+    by_fusion = {event["fusion"]: (event, seq, junction) for event, _spec, seq, junction in planted}
+    roles = {"T01": ["driver", "reciprocal"], "T02": ["driver"], "T03": ["driver"], "T04": [], "T05": [], "T06": []}
+    for sample, want in roles.items():
+        doc = json.loads((sim_run / "results" / sample / "evidence.json").read_text())
+        assert doc["sample"] == sample and doc["build"] == "unspecified"  # the test config names no build
+        assert [f["role"] for f in doc["fusions"]] == want
+        for f in doc["fusions"]:
+            assert set(f) == {
+                "event_id", "fusion", "role", "tier", "breakpoint_5p", "breakpoint_3p", "cytogenetics",
+                "evidence", "callers",
+            }  # fmt: skip
+            event, seq, junction = by_fusion[f["fusion"]]
+            assert f["event_id"] == event["event_id"] and f["tier"] == event["tier"]
+            assert f["breakpoint_5p"] == f"{event['chrom_5p']}:{event['pos_5p']}"
+            assert f["breakpoint_3p"] == f"{event['chrom_3p']}:{event['pos_3p']}"
+            assert f["cytogenetics"] == {
+                "iscn": None, "band_5p": None, "band_3p": None,
+                "reason": "bands are known for GRCh38 only; the genome build is unspecified",
+            }  # fmt: skip
+            assert f["evidence"]["fused"]["window"] == seq[junction - 30 : junction] + "|" + seq[junction : junction + 30]
+            assert f["callers"] == {}  # star_chimeric and pizzly have no evidence of their own to show
+            names = f["evidence"]["reads"]["split_names"]
+            assert names
+            bam = sim_run / "results" / sample / "star" / "Aligned.sortedByCoord.out.bam"
+            with pysam.AlignmentFile(str(bam)) as fh:
+                found = {a.query_name for a in fh.fetch(event["chrom_5p"]) if a.query_name in set(names)}
+            assert found == set(names)

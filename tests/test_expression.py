@@ -6,6 +6,7 @@ the simulated GTF's text here, not through allfuse.gtf.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -31,7 +32,7 @@ from allfuse.expression import (
 from allfuse.gtf import Annotation
 from allfuse.resources import load_resources
 
-SAMPLES = ["T01", "T02", "T03", "T04", "T05"]
+SAMPLES = ["T01", "T02", "T03", "T04", "T05", "T06"]
 
 
 def abundance_path(run: Path, sample: str) -> Path:
@@ -98,19 +99,51 @@ def test_marker_panel_is_sourced(expressions) -> None:
 
 def test_nutm1_flag_needs_expression_and_no_nutm1_call(sim_run: Path, expressions) -> None:
     # T02 carries BRD9::NUTM1, called: never flagged, whatever the threshold
-    t02 = nutm1_check(expressions["T02"], read_tsv(sim_run / "results" / "T02" / "fusions.tsv"), 0.0)
+    t02 = nutm1_check(expressions["T02"], read_tsv(sim_run / "results" / "T02" / "fusions.tsv"), 0.001)
     assert t02.nutm1_fusion_called and not t02.flag and t02.caveat == ""
-    # T04 has no fusion: flagged exactly when its NUTM1 TPM reaches the threshold
-    # (the simulator expresses NUTM1 in every sample's background for now, so the threshold decides here)
-    events = read_tsv(sim_run / "results" / "T04" / "fusions.tsv")
-    tpm = float(expressions["T04"].set_index("gene").loc["NUTM1", "tpm"])
-    assert tpm > 0
-    assert nutm1_check(expressions["T04"], events, tpm).flag
-    above = nutm1_check(expressions["T04"], events, tpm * 1.01)
-    assert not above.flag and above.tpm == tpm and not above.nutm1_fusion_called
-    flagged = nutm1_check(expressions["T04"], events, 1.0)
-    assert flagged.flag and "NUTM1 rearrangement is possible and was not detected" in flagged.caveat
+    # NUTM1 is silent in every background: T04 (no fusion) has none, and is never flagged
+    t04 = nutm1_check(expressions["T04"], read_tsv(sim_run / "results" / "T04" / "fusions.tsv"), 0.001)
+    assert t04.tpm == 0 and not t04.flag and not t04.nutm1_fusion_called
+    # T06: ACIN1::NUTM1 planted below every caller's minimum (one spanning fragment, 60 fragments of
+    # the fused transcript): no NUTM1 event, NUTM1 expressed far above the 10 TPM default
+    events = read_tsv(sim_run / "results" / "T06" / "fusions.tsv")
+    assert not (events["gene_3p"] == "NUTM1").any()
+    tpm = float(expressions["T06"].set_index("gene").loc["NUTM1", "tpm"])
+    assert tpm > 1000
+    flagged = nutm1_check(expressions["T06"], events, 10)
+    assert flagged.flag and flagged.tpm == tpm and not flagged.nutm1_fusion_called
+    assert "NUTM1 rearrangement is possible and was not detected" in flagged.caveat
+    assert not nutm1_check(expressions["T06"], events, tpm * 1.01).flag
     assert NUTM1_FLAG == "nutm1_expressed_without_fusion"
+
+
+def test_pipeline_flags_nutm1_exactly_on_the_planted_case(sim_run: Path, expressions) -> None:
+    """expression.tsv from the expression rule, the flag and caveat in classification.json and cohort.tsv:
+    on T06 only (expected.tsv's expected_flags), its status kept."""
+    results = sim_run / "results"
+    expected = read_tsv(sim_run / "sim" / "expected.tsv").set_index("sample")
+    cohort = read_tsv(results / "cohort.tsv").set_index("sample")
+    for sample in SAMPLES:
+        pd.testing.assert_frame_equal(
+            read_expression(results / sample / "expression.tsv"), expressions[sample], check_dtype=False
+        )
+        cls = json.loads((results / sample / "classification.json").read_text())
+        want = [f for f in expected.loc[sample, "expected_flags"].split(",") if f]
+        assert (NUTM1_FLAG in cls["flags"]) == (sample == "T06") == (want == [NUTM1_FLAG]), sample
+        assert (NUTM1_FLAG in cohort.loc[sample, "flags"].split(",")) == (sample == "T06"), sample
+        nutm1 = float(expressions[sample].set_index("gene").loc["NUTM1", "tpm"])
+        assert cls["nutm1_tpm"] == pytest.approx(nutm1, abs=1e-3)
+        if sample == "T06":
+            assert cls["status"] == "no defining fusion detected" and cls["subtype"] == "none"
+            assert len(cls["caveats"]) == 1 and "NUTM1 is expressed" in cls["caveats"][0]
+            assert cohort.loc[sample, "caveats"] == cls["caveats"][0]
+        else:
+            assert cls["caveats"] == [] and cohort.loc[sample, "caveats"] == ""
+    matrix = read_tsv(results / "expression_matrix.tsv")
+    assert list(matrix.columns) == ["gene", "gene_id", *SAMPLES]
+    nutm1_row = matrix[matrix["gene"] == "NUTM1"].iloc[0]
+    positive = {s for s in SAMPLES if float(nutm1_row[s]) > 0}
+    assert positive == {"T02", "T06"}  # the called BRD9::NUTM1 and the planted subthreshold one
 
 
 def test_bad_abundance_files_fail_with_one_line(sim_run: Path, tmp_path: Path) -> None:

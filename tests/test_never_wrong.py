@@ -320,7 +320,7 @@ def test_killed_run_resumed_gives_identical_tables(sim_run: Path, tmp_path: Path
         done = subprocess.run(cmd + extra, cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr[-3000:]
     tables = ["cohort.tsv"] + [
-        f"{s}/{name}" for s in ("T01", "T02", "T03", "T04", "T05")
+        f"{s}/{name}" for s in ("T01", "T02", "T03", "T04", "T05", "T06")
         for name in ("fusions.tsv", "classification.json", "qc.tsv", "calls/star_chimeric.tsv", "calls/pizzly.tsv")
     ]  # fmt: skip
     for name in tables:

@@ -79,7 +79,7 @@ def test_classification_matches_the_planted_truth(sim_run: Path) -> None:
 
 def test_qc_and_cohort_table(sim_run: Path) -> None:
     cohort = read_tsv(sim_run / "results" / "cohort.tsv").set_index("sample")
-    assert list(cohort.index) == ["T01", "T02", "T03", "T04", "T05"]
+    assert list(cohort.index) == ["T01", "T02", "T03", "T04", "T05", "T06"]
     # 6000 background pairs plus the planted fusion fragments of each sample
     assert cohort.loc["T01", "input_read_pairs"] == "6035"
     assert cohort.loc["T04", "input_read_pairs"] == "6000"
@@ -102,4 +102,4 @@ def test_evaluate_reports_full_recovery(sim_run: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout
     assert "found: 4/4" in proc.stdout and "decoys reported: 0/2" in proc.stdout
-    assert "samples classified as planted (group, subtype, partner, driver, exons, frame): 5/5" in proc.stdout
+    assert "samples classified as planted (group, subtype, partner, driver, exons, frame, flags): 6/6" in proc.stdout

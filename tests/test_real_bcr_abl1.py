@@ -26,8 +26,9 @@ Cost: unpacking the FASTA (3.1 GB) and building the STAR index (3.1 GB on disk, 
 6-6.5 GB peak RSS with 2 threads); the alignment takes seconds. Arriba loads the whole assembly
 (``-a``, 3.1 Gb): about 22 s wall (20 s of it reading the FASTA) and 3.2 GiB peak RSS for these 40
 read pairs (Arriba's own log: ``peak memory=3.21gb``), far under the 7 GB asked for genomeGenerate.
-The index lives in a temporary folder removed after this module; the FASTA is deleted as soon as
-Arriba has read it.
+The index and the FASTA live in a temporary folder removed after this module (``allfuse evidence`` and
+``allfuse primers`` read the FASTA too: the fused BCR::ABL1 transcript and its RT-PCR assay on real
+GRCh38 sequence, and the supporting reads from the sorted BAM).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ import yaml
 from conftest import BIN, REPO, built_callers, read_tsv, shared_path
 
 from allfuse.callers.star_chimeric import read_junctions
+from allfuse.transcriptome import revcomp
 
 # In ../shared/data, reached through shared_path() inside the tests.
 REF = "hamlet/reference"
@@ -122,6 +124,10 @@ class Run:
     arriba_log: Path | None = None
     arriba_out: Path | None = None
     both_out: Path | None = None
+    #: the unpacked GRCh38 FASTA (with a .fai in the run's folder) and the sorted, indexed BAM
+    fasta: Path | None = None
+    fai: Path | None = None
+    sorted_bam: Path | None = None
 
 
 def _mem_available() -> int:
@@ -260,7 +266,6 @@ def run(tmp_path_factory: pytest.TempPathFactory):
                     log=arriba_files["arriba_log"],
                 )
             )  # fmt: skip
-        fasta.unlink()
         out = base / "annotate"
         steps.append(
             measured(
@@ -295,6 +300,21 @@ def run(tmp_path_factory: pytest.TempPathFactory):
                         base,
                     )
                 )  # fmt: skip
+        # evidence.json and primers.tsv of the two-caller result, as rules evidence/primers make them
+        fai = base / "hamlet-ref.fa.fai"
+        shutil.copy(ref / "hamlet-ref.fa.fai", fai)  # newer than the FASTA: pyfaidx reads it as is
+        subprocess.run([SAMTOOLS, "index", str(sorted_bam)], check=True)
+        if arriba is not None:
+            common = ["--sample-dir", str(arriba_files["both_out"]), "--fasta", str(fasta), "--fai", str(fai)]
+            common += ["--gtf", str(gtf)]
+            for name, extra in (
+                ("allfuse evidence", ["--bam", str(sorted_bam), "--build", "GRCh38"]),
+                ("allfuse primers", []),
+            ):
+                out_file = arriba_files["both_out"] / ("evidence.json" if "evidence" in name else "primers.tsv")
+                steps.append(
+                    measured(name, [str(BIN / "allfuse"), name.split()[1], *common, *extra, "--out", str(out_file)], base)
+                )
         yield Run(
             index,
             aln / "Chimeric.out.junction",
@@ -303,6 +323,9 @@ def run(tmp_path_factory: pytest.TempPathFactory):
             out,
             steps,
             **arriba_files,
+            fasta=fasta,
+            fai=fai,
+            sorted_bam=sorted_bam,
         )
     finally:
         shutil.rmtree(base, ignore_errors=True)
@@ -327,6 +350,8 @@ def test_measurements(run, capsys):
             "allfuse annotate",
             "allfuse annotate --arriba",
             "allfuse annotate --arriba --star-chimeric",
+            "allfuse evidence",
+            "allfuse primers",
         ]
 
 
@@ -543,3 +568,93 @@ def test_arriba_and_star_chimeric_are_one_event(run):
         "2",
     )
     assert sorted(ev.support.split(";")) == ["arriba:11+0", "star_chimeric:11+0"]
+
+
+def test_high_tier_bcr_abl1_is_reported_despite_failed_qc(run, tmp_path):
+    """40 read pairs fail the 1,000-pair QC gate, but Arriba and star_chimeric agree on 11 junction reads
+    (tier high): fusion detected with its subtype, and the QC failure stated (allfuse.status)."""
+    _arriba_fusions(run)
+    qc = tmp_path / "qc.tsv"
+    subprocess.run(
+        [str(BIN / "allfuse"), "qc", "--log", str(run.log_final), "--sample", "K", "--out", str(qc)], check=True
+    )
+    qc_row = read_tsv(qc).iloc[0]
+    assert qc_row.qc_pass == "False" and qc_row.input_read_pairs == "40"
+    out = tmp_path / "annotate"
+    subprocess.run(
+        [str(BIN / "allfuse"), "annotate", "--sample", "K", "--gtf", str(shared_path(GTF)), "--outdir", str(out),
+         "--arriba", str(run.arriba_fusions), "--star-chimeric", str(run.junctions), "--qc", str(qc)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    cls = json.loads((out / "classification.json").read_text())
+    assert (cls["status"], cls["group"], cls["subtype"], cls["driver_fusion"], cls["driver_tier"]) == (
+        "fusion detected", "KMT2A-wt", "BCR::ABL1", "BCR::ABL1", "high",
+    )  # fmt: skip
+    assert cls["status_reason"].startswith(f"QC failed ({qc_row.qc_reason}), but the driver fusion is of the high")
+    # star_chimeric alone is one caller: medium, and the sample stays not assessable
+    alone = tmp_path / "alone"
+    subprocess.run(
+        [str(BIN / "allfuse"), "annotate", "--sample", "K", "--gtf", str(shared_path(GTF)), "--outdir", str(alone),
+         "--star-chimeric", str(run.junctions), "--qc", str(qc)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    cls = json.loads((alone / "classification.json").read_text())
+    assert (cls["status"], cls["group"]) == ("not assessable", "not assessable")
+
+
+def _mane_exons(fasta, gtf: Path, transcript: str) -> list[tuple[int, int, str]]:
+    """(start, end, sequence in transcript direction) of each exon of ``transcript``, read here from the
+    GTF text and the FASTA with pysam (not through allfuse.gtf/allfuse.evidence)."""
+    import pysam
+
+    base = transcript.split(".")[0]
+    exons = []
+    with gtf.open() as fh:
+        for line in fh:
+            f = line.rstrip("\n").split("\t")
+            if len(f) == 9 and f[2] == "exon" and f'transcript_id "{base}"' in f[8]:
+                exons.append((f[0], int(f[3]), int(f[4]), f[6]))
+    with pysam.FastaFile(str(fasta)) as fa:
+        out = []
+        for chrom, s, e, strand in sorted(exons, key=lambda x: x[1], reverse=exons[0][3] == "-"):
+            seq = fa.fetch(chrom, s - 1, e).upper()
+            out.append((s, e, seq if strand == "+" else revcomp(seq)))
+    return out
+
+
+def test_real_primers_and_evidence_bcr_abl1(run):
+    """The RT-PCR assay and evidence of the real e14a2 junction on GRCh38 (rules primers/evidence)."""
+    _arriba_fusions(run)
+    primers = read_tsv(run.both_out / "primers.tsv")
+    assert len(primers) == 1
+    p = primers.iloc[0]
+    assert (p.fusion, p.role, p.reason) == ("BCR::ABL1", "driver", "")
+    gtf = shared_path(GTF)
+    bcr = _mane_exons(run.fasta, gtf, BCR_TX)
+    abl1 = _mane_exons(run.fasta, gtf, ABL1_TX)
+    # BCR exons 1-14 (the last ends at the breakpoint), ABL1 exons 2 onwards
+    upstream = "".join(seq for s, e, seq in bcr if e <= BCR_EXON14_END)
+    downstream = "".join(seq for s, e, seq in abl1 if s >= ABL1_EXON2_START)
+    assert bcr[13][1] == BCR_EXON14_END and abl1[1][0] == ABL1_EXON2_START
+    fused = upstream + downstream
+    assert p.forward in upstream and upstream.index(p.forward) + len(p.forward) <= len(upstream) - 10
+    rc = revcomp(p.reverse)
+    assert rc in downstream and downstream.index(rc) >= 10
+    start, end = fused.index(p.forward), len(upstream) + downstream.index(rc) + len(rc)
+    assert p.amplicon.replace("|", "") == fused[start:end]
+    assert p.amplicon.index("|") == len(upstream) - start
+    assert int(p.product_size) == end - start and 150 <= int(p.product_size) <= 400
+    assert all(57 <= float(t) <= 63 for t in (p.forward_tm, p.reverse_tm))
+    assert p.forward_exon.startswith("5p exon") and p.reverse_exon.startswith("3p exon")
+    # evidence.json: the build, t(9;22), the junction window, Arriba's own evidence, real BAM reads
+    ev = json.loads((run.both_out / "evidence.json").read_text())
+    assert ev["build"] == "GRCh38" and len(ev["fusions"]) == 1
+    f = ev["fusions"][0]
+    assert (f["fusion"], f["role"], f["tier"]) == ("BCR::ABL1", "driver", "high")
+    assert f["breakpoint_5p"] == f"chr22:{BCR_EXON14_END}" and f["breakpoint_3p"] == f"chr9:{ABL1_EXON2_START}"
+    assert f["cytogenetics"]["iscn"].startswith("t(9;22)(q34")
+    assert f["evidence"]["fused"]["window"] == upstream[-30:] + "|" + downstream[:30]
+    assert set(f["callers"]) == {"arriba"} and "|" in f["callers"]["arriba"]["fusion_transcript"]
+    assert f["callers"]["arriba"]["confidence"] in ("high", "medium", "low")
+    names = set(f["evidence"]["reads"]["split_names"])
+    assert names and all(n.startswith("BCR-ABL1") for n in names)

@@ -28,7 +28,8 @@ PIPELINE = [c for c in registry.CALLERS if c.in_pipeline]
 #: annotate's options that name no caller file.
 NON_CALLER_OPTIONS = {
     "-h", "--help", "--sample", "--gtf", "--outdir", "--config", "--min-junction-reads",
-    "--min-total-support", "--merge-distance", "--qc", "--on-empty-caller", "--resources",
+    "--min-total-support", "--merge-distance", "--qc", "--on-empty-caller", "--resources", "--index-dir",
+    "--expression", "--nutm1-tpm-threshold",
 }  # fmt: skip
 
 

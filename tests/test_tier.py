@@ -3,7 +3,9 @@
 The rule is resources/confidence_tiers.tsv (first matching row wins): high when two or more callers
 agree at the breakpoint, or Arriba's own confidence is high, with at least 5 fragments; low for one
 caller with fewer than 5 fragments, or Arriba alone saying low; medium otherwise. The tier is shown
-(fusions.tsv, classification.json, cohort.tsv, both reports) and never changes a sample's answer.
+(fusions.tsv, classification.json, cohort.tsv, both reports) and never changes a sample's group, subtype or
+driver; its one effect on the status (a high-tier driver is reported despite a failed QC gate) is tested in
+test_status_qc.py.
 
 Inputs are built here: calls tables in the declared schema, Arriba 2.5 and STAR-Fusion 1.15 files at
 GRCh38 KMT2A exon 9 :: MLLT10 exon 6 (the demo's INF10 call, 2 junction reads + 1 spanning fragment,
@@ -549,4 +551,5 @@ def test_simulated_run_tiers(sim_run: Path) -> None:
         "T03": "high",
         "T04": "",
         "T05": "",
+        "T06": "",
     }
