@@ -7,6 +7,7 @@ that looks like a finished result was written.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -116,3 +117,31 @@ def test_readme_demo_sheet_is_valid() -> None:
 
     samples = load_samples(REPO / "config" / "samples.tsv", check_files=False)
     assert list(samples.index[:2]) == ["INF01", "INF02"] and len(samples) == 13
+
+
+def test_build_nutm1_threshold_and_primer_settings_are_validated() -> None:
+    """reference.build is one of the named builds (or other:NAME); the NUTM1 threshold is > 0; primer
+    settings are numbers. Defaults come from the schema (the demo and test configs say 'simulated')."""
+    from allfuse.config import load_config, validate_config
+    from allfuse.errors import InputError
+
+    for bad, where in (
+        ({"reference": {"fasta": "g.fa", "gtf": "g.gtf", "build": "hg39"}}, "reference.build"),
+        ({"expression": {"nutm1_tpm_threshold": 0}}, "expression.nutm1_tpm_threshold"),
+        ({"primers": {"tm_min": "warm"}}, "primers.tm_min"),
+    ):
+        with pytest.raises(InputError, match=rf"^c.yaml: {re.escape(where)}: "):
+            validate_config(bad, "c.yaml", partial=True)
+    good = {"reference": {"fasta": "g.fa", "gtf": "g.gtf", "build": "other:CHM13v2"}}
+    validate_config(good, "c.yaml", partial=True)
+    filled: dict = {"reference": {"fasta": "g.fa", "gtf": "g.gtf"}}
+    validate_config(filled, "c.yaml", partial=True)
+    assert filled["reference"]["build"] == "unspecified"
+    assert filled["expression"]["nutm1_tpm_threshold"] == 10
+    assert filled["expression"]["nutm1_threshold_source"].startswith("assumption: NUTM1 is not expressed")
+    assert filled["primers"] == {
+        "product_min": 150, "product_max": 400, "tm_min": 57, "tm_opt": 60, "tm_max": 63, "gc_min": 40,
+        "gc_max": 60, "size_min": 18, "size_opt": 20, "size_max": 25, "junction_clearance": 10,
+    }  # fmt: skip
+    for cfg in (REPO / "config" / "config.yaml", REPO / ".test" / "config" / "config.yaml"):
+        assert load_config(cfg, partial=True)["reference"]["build"] == "simulated"
