@@ -447,9 +447,11 @@ def test_bcr_abl1_classification(run):
 
 
 def test_index_is_temporary(run, tmp_path_factory):
-    """The index is under pytest's temporary folder (removed after the module), the FASTA already gone."""
+    """The index and the unpacked FASTA (read by evidence and primers) are under pytest's temporary
+    folder, removed after the module; the FASTA's .fai is written there, never beside the shared file."""
     assert run.index.is_relative_to(tmp_path_factory.getbasetemp())
-    assert (run.index / "SA").is_file() and not (run.index.parent / "hamlet-ref.fa").exists()
+    assert (run.index / "SA").is_file() and run.fasta == run.index.parent / "hamlet-ref.fa"
+    assert run.fai.parent == run.index.parent and run.fai.is_file()
 
 
 # ---- Arriba 2.5.1 on the same alignment ------------------------------------------------------------
