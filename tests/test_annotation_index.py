@@ -31,7 +31,8 @@ def annotate(sim_run: Path, sample: str, out: Path, *extra: str, gtf: Path | Non
         "--outdir", str(out), "--star-chimeric", str(res / "star" / "Chimeric.out.junction"),
         "--pizzly", str(res / "pizzly" / f"{sample}.json"), "--qc", str(res / "qc.tsv"),
         "--on-empty-caller", "not-assessable", "--min-junction-reads", "1", "--min-total-support", "2",
-        "--merge-distance", "10", *extra,
+        "--merge-distance", "10", "--expression", str(res / "expression.tsv"), "--nutm1-tpm-threshold", "10",
+        *extra,
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
