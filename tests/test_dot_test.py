@@ -34,15 +34,20 @@ PER_SAMPLE = [
     "star_qc",
     "kallisto_fusion",
     "pizzly",
+    "expression",
     "annotate",
+    "evidence",
+    "primers",
     "report",
 ]
 ONCE = [
     "star_index",
     "transcripts_fasta",
+    "genome_fai",
     "annotation_index",
     "kallisto_index",
     "provenance",
+    "expression_matrix",
     "cohort",
     "cohort_report",
 ]

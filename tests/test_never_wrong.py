@@ -287,7 +287,11 @@ def test_gtf_without_gene_names_classifies_the_same(tmp_path: Path, sim_run: Pat
     assert "gene_name" not in nameless.read_text()
     for sample in ("T01", "T02", "T03", "T04"):
         out = tmp_path / sample
-        proc = _annotate(out, "--gtf", str(nameless), *_sim_inputs(sim_run, sample), "--sample", sample)
+        expression = sim_run / "results" / sample / "expression.tsv"  # as the annotate rule runs it
+        proc = _annotate(
+            out, "--gtf", str(nameless), *_sim_inputs(sim_run, sample), "--sample", sample,
+            "--expression", str(expression), "--nutm1-tpm-threshold", "10",
+        )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
         want = sim_run / "results" / sample / "classification.json"
         assert classification(out / "classification.json") == classification(want), sample

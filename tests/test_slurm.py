@@ -160,7 +160,14 @@ def test_jobs_ask_no_more_than_the_node_has(slurm_run: SlurmRun) -> None:
 
 
 def test_tables_are_byte_identical_to_the_local_run(slurm_run: SlurmRun, sim_run: Path) -> None:
-    patterns = ["cohort.tsv", "*/fusions.tsv", "*/classification.json", "*/calls/*.tsv", "*/qc.tsv"]
+    patterns = [
+        "cohort.tsv",
+        "expression_matrix.tsv",
+        "*/fusions.tsv",
+        "*/classification.json",
+        "*/calls/*.tsv",
+    ]
+    patterns += ["*/qc.tsv", "*/expression.tsv", "*/evidence.json", "*/primers.tsv"]
 
     def tables(run: Path) -> dict[str, bytes]:
         return {
@@ -168,7 +175,9 @@ def test_tables_are_byte_identical_to_the_local_run(slurm_run: SlurmRun, sim_run
         }
 
     local, slurm = tables(sim_run), tables(slurm_run.folder)
-    assert len(local) == 1 + 5 * 3 + 5 * 2  # cohort; per sample fusions, classification, qc, 2 callers
+    # cohort, expression matrix; per sample fusions, classification, qc, expression, evidence, primers,
+    # and 2 callers
+    assert len(local) == 2 + 6 * 6 + 6 * 2
     assert sorted(slurm) == sorted(local)
     assert [name for name in local if slurm[name] != local[name]] == []
 
