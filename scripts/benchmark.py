@@ -52,7 +52,8 @@ def time_annotate(shared: Path) -> str:
     gtf = shared / "hamlet/reference/hamlet-ref.gtf"
     if not junctions.is_file():
         return f"skipped: {junctions} not found"
-    n = sum(1 for line in open(junctions) if line.strip() and not line.startswith(("#", "chr_donorA")))
+    with open(junctions) as fh:
+        n = sum(1 for line in fh if line.strip() and not line.startswith(("#", "chr_donorA")))
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         cmd = [

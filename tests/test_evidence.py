@@ -180,7 +180,14 @@ def test_pipeline_evidence_json(sim_run: Path, planted) -> None:
     """results/{sample}/evidence.json (rule evidence): one entry per defining fusion, in the contract
     the report renders, with the planted junction window and real BAM reads."""
     by_fusion = {event["fusion"]: (event, seq, junction) for event, _spec, seq, junction in planted}
-    roles = {"T01": ["driver", "reciprocal"], "T02": ["driver"], "T03": ["driver"], "T04": [], "T05": [], "T06": []}
+    roles = {
+        "T01": ["driver", "reciprocal"],
+        "T02": ["driver"],
+        "T03": ["driver"],
+        "T04": [],
+        "T05": [],
+        "T06": [],
+    }
     for sample, want in roles.items():
         doc = json.loads((sim_run / "results" / sample / "evidence.json").read_text())
         assert doc["sample"] == sample and doc["build"] == "unspecified"  # the test config names no build
@@ -198,7 +205,10 @@ def test_pipeline_evidence_json(sim_run: Path, planted) -> None:
                 "iscn": None, "band_5p": None, "band_3p": None,
                 "reason": "bands are known for GRCh38 only; the genome build is unspecified",
             }  # fmt: skip
-            assert f["evidence"]["fused"]["window"] == seq[junction - 30 : junction] + "|" + seq[junction : junction + 30]
+            assert (
+                f["evidence"]["fused"]["window"]
+                == seq[junction - 30 : junction] + "|" + seq[junction : junction + 30]
+            )
             assert f["callers"] == {}  # star_chimeric and pizzly have no evidence of their own to show
             names = f["evidence"]["reads"]["split_names"]
             assert names

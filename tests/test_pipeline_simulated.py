@@ -102,4 +102,7 @@ def test_evaluate_reports_full_recovery(sim_run: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout
     assert "found: 4/4" in proc.stdout and "decoys reported: 0/2" in proc.stdout
-    assert "samples classified as planted (group, subtype, partner, driver, exons, frame, flags): 6/6" in proc.stdout
+    assert (
+        "samples classified as planted (group, subtype, partner, driver, exons, frame, flags): 6/6"
+        in proc.stdout
+    )

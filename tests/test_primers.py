@@ -115,7 +115,9 @@ def test_same_input_same_primers_and_results_made_elsewhere(sim_run: Path, tmp_p
 def test_no_mane_transcript_is_a_reason_not_a_guess(sim_run: Path, tmp_path: Path) -> None:
     sample_dir = tmp_path / "T03"
     sample_dir.mkdir()
-    (sample_dir / "classification.json").write_bytes((sim_run / "results" / "T03" / "classification.json").read_bytes())
+    (sample_dir / "classification.json").write_bytes(
+        (sim_run / "results" / "T03" / "classification.json").read_bytes()
+    )
     events = read_tsv(sim_run / "results" / "T03" / "fusions.tsv")
     events.loc[events.fusion == "PAX5::ETV6", "transcript_source_3p"] = "Ensembl_canonical"
     events.to_csv(sample_dir / "fusions.tsv", sep="\t", index=False)
@@ -123,14 +125,19 @@ def test_no_mane_transcript_is_a_reason_not_a_guess(sim_run: Path, tmp_path: Pat
     assert proc.returncode == 0, proc.stderr
     row = read_tsv(tmp_path / "primers.tsv").iloc[0]
     assert (row.fusion, row.forward, row.reverse, row.amplicon) == ("PAX5::ETV6", "", "", "")
-    assert row.reason == "no MANE Select transcript for the 3' partner ETV6 (transcript source: Ensembl_canonical)"
+    assert (
+        row.reason
+        == "no MANE Select transcript for the 3' partner ETV6 (transcript source: Ensembl_canonical)"
+    )
 
 
 def test_settings_no_pair_gives_primer3s_reason(sim_run: Path, tmp_path: Path) -> None:
     """Settings no pair can meet: the row says so with Primer3's own explanation."""
     impossible = dict(SETTINGS, gc_min=75, gc_max=80)
     out = tmp_path / "primers.tsv"
-    proc = allfuse_primers(sim_run, sim_run / "results" / "T02", out, "--settings-json", json.dumps(impossible))
+    proc = allfuse_primers(
+        sim_run, sim_run / "results" / "T02", out, "--settings-json", json.dumps(impossible)
+    )
     assert proc.returncode == 0, proc.stderr
     row = read_tsv(out).iloc[0]
     assert row.forward == "" and row.reason.startswith("Primer3 found no pair within the settings (")

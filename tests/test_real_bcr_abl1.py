@@ -311,9 +311,15 @@ def run(tmp_path_factory: pytest.TempPathFactory):
                 ("allfuse evidence", ["--bam", str(sorted_bam), "--build", "GRCh38"]),
                 ("allfuse primers", []),
             ):
-                out_file = arriba_files["both_out"] / ("evidence.json" if "evidence" in name else "primers.tsv")
+                out_file = arriba_files["both_out"] / (
+                    "evidence.json" if "evidence" in name else "primers.tsv"
+                )
                 steps.append(
-                    measured(name, [str(BIN / "allfuse"), name.split()[1], *common, *extra, "--out", str(out_file)], base)
+                    measured(
+                        name,
+                        [str(BIN / "allfuse"), name.split()[1], *common, *extra, "--out", str(out_file)],
+                        base,
+                    )
                 )
         yield Run(
             index,
@@ -578,7 +584,8 @@ def test_high_tier_bcr_abl1_is_reported_despite_failed_qc(run, tmp_path):
     _arriba_fusions(run)
     qc = tmp_path / "qc.tsv"
     subprocess.run(
-        [str(BIN / "allfuse"), "qc", "--log", str(run.log_final), "--sample", "K", "--out", str(qc)], check=True
+        [str(BIN / "allfuse"), "qc", "--log", str(run.log_final), "--sample", "K", "--out", str(qc)],
+        check=True,
     )
     qc_row = read_tsv(qc).iloc[0]
     assert qc_row.qc_pass == "False" and qc_row.input_read_pairs == "40"
@@ -592,7 +599,9 @@ def test_high_tier_bcr_abl1_is_reported_despite_failed_qc(run, tmp_path):
     assert (cls["status"], cls["group"], cls["subtype"], cls["driver_fusion"], cls["driver_tier"]) == (
         "fusion detected", "KMT2A-wt", "BCR::ABL1", "BCR::ABL1", "high",
     )  # fmt: skip
-    assert cls["status_reason"].startswith(f"QC failed ({qc_row.qc_reason}), but the driver fusion is of the high")
+    assert cls["status_reason"].startswith(
+        f"QC failed ({qc_row.qc_reason}), but the driver fusion is of the high"
+    )
     # star_chimeric alone is one caller: medium, and the sample stays not assessable
     alone = tmp_path / "alone"
     subprocess.run(
@@ -653,7 +662,9 @@ def test_real_primers_and_evidence_bcr_abl1(run):
     assert ev["build"] == "GRCh38" and len(ev["fusions"]) == 1
     f = ev["fusions"][0]
     assert (f["fusion"], f["role"], f["tier"]) == ("BCR::ABL1", "driver", "high")
-    assert f["breakpoint_5p"] == f"chr22:{BCR_EXON14_END}" and f["breakpoint_3p"] == f"chr9:{ABL1_EXON2_START}"
+    assert (
+        f["breakpoint_5p"] == f"chr22:{BCR_EXON14_END}" and f["breakpoint_3p"] == f"chr9:{ABL1_EXON2_START}"
+    )
     assert f["cytogenetics"]["iscn"].startswith("t(9;22)(q34")
     assert f["evidence"]["fused"]["window"] == upstream[-30:] + "|" + downstream[:30]
     assert set(f["callers"]) == {"arriba"} and "|" in f["callers"]["arriba"]["fusion_transcript"]

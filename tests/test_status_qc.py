@@ -69,9 +69,14 @@ def test_real_k562_medium_tier_stays_not_assessable(tmp_path: Path) -> None:
     assert gated["status_reason"] == f"QC: {K562_QC_REASON}"
 
 
-def _sim_args(sim_run: Path, sample: str, callers: tuple[str, ...] = ("star_chimeric", "pizzly")) -> list[str]:
+def _sim_args(
+    sim_run: Path, sample: str, callers: tuple[str, ...] = ("star_chimeric", "pizzly")
+) -> list[str]:
     res = sim_run / "results" / sample
-    files = {"star_chimeric": res / "star" / "Chimeric.out.junction", "pizzly": res / "pizzly" / f"{sample}.json"}
+    files = {
+        "star_chimeric": res / "star" / "Chimeric.out.junction",
+        "pizzly": res / "pizzly" / f"{sample}.json",
+    }
     return [a for c in callers for a in (f"--{c.replace('_', '-')}", str(files[c]))]
 
 
@@ -90,8 +95,14 @@ def test_simulated_high_tier_driver_is_reported_despite_qc(sim_run: Path, tmp_pa
     assert cls["status_reason"].startswith(f"QC failed ({reason}), but the driver fusion is of the high")
     # the same reads from one caller: medium, not assessable
     qc1 = write_qc(results / "T01b" / "qc.tsv", "T01b", 600, 95.0, reason)
-    one = annotate(results / "T01b", "T01b", gtf, *_sim_args(sim_run, "T01", ("star_chimeric",)), "--qc", str(qc1))
-    assert (one["status"], one["group"], one["status_reason"]) == (NOT_ASSESSABLE, NOT_ASSESSABLE, f"QC: {reason}")
+    one = annotate(
+        results / "T01b", "T01b", gtf, *_sim_args(sim_run, "T01", ("star_chimeric",)), "--qc", str(qc1)
+    )
+    assert (one["status"], one["group"], one["status_reason"]) == (
+        NOT_ASSESSABLE,
+        NOT_ASSESSABLE,
+        f"QC: {reason}",
+    )
     # a crashed caller (0-byte output) beside the high-tier caller: not assessable
     empty = tmp_path / "empty.json"
     empty.write_bytes(b"")
@@ -100,7 +111,9 @@ def test_simulated_high_tier_driver_is_reported_despite_qc(sim_run: Path, tmp_pa
         results / "T01c", "T01c", gtf, *_sim_args(sim_run, "T01", ("star_chimeric",)), "--pizzly", str(empty),
         "--qc", str(qc2), "--on-empty-caller", "not-assessable",
     )  # fmt: skip
-    assert crashed["status"] == NOT_ASSESSABLE and crashed["status_reason"].startswith(f"QC: {reason}; pizzly")
+    assert crashed["status"] == NOT_ASSESSABLE and crashed["status_reason"].startswith(
+        f"QC: {reason}; pizzly"
+    )
     # no fusion at all (T04): not assessable
     qc3 = write_qc(results / "T04" / "qc.tsv", "T04", 0, 0.0, "input read pairs 0 < 1000")
     none = annotate(results / "T04", "T04", gtf, *_sim_args(sim_run, "T04"), "--qc", str(qc3))

@@ -1,7 +1,7 @@
 """The ``allfuse`` command: one subcommand per step, each in its own module.
 
-Each module named in ``SUBCOMMANDS`` (all in :mod:`allfuse.commands`, the only other place argparse
-is used) provides ``add_arguments(parser)`` and ``run(args) -> int``.
+Each subcommand in ``SUBCOMMANDS`` is a module of :mod:`allfuse.commands` (the only other place
+argparse is used) that provides ``add_arguments(parser)`` and ``run(args) -> int``.
 Bad input raises :class:`allfuse.errors.InputError`, printed here as one line with a non-zero exit.
 """
 
@@ -16,52 +16,29 @@ from typing import NoReturn
 from allfuse import __version__
 from allfuse.errors import InputError
 
-SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "simulate": (
-        "allfuse.commands.simulate",
-        "simulate a reference and an infant-ALL cohort with planted fusions",
-    ),
-    "check-samples": ("allfuse.commands.check_samples", "validate a sample sheet (and config) before a run"),
-    "check-reads": ("allfuse.commands.check_reads", "stream a sample's paired FASTQ files: structure, names, counts"),
-    "check-reference": ("allfuse.commands.check_reference", "check that genome FASTA and GTF name the same contigs"),
-    "star-chimeric": ("allfuse.commands.star_chimeric", "summarise STAR Chimeric.out.junction into calls"),
-    "transcripts": (
-        "allfuse.commands.transcripts",
-        "write the transcript FASTA for kallisto/pizzly from genome + GTF",
-    ),
-    "pizzly": ("allfuse.commands.pizzly", "normalise pizzly output into calls"),
-    "known-fusions": (
-        "allfuse.commands.known_fusions",
-        "write Arriba's known-fusions file from allfuse's defining gene pairs",
-    ),
-    "annotate": (
-        "allfuse.commands.annotate",
-        "normalise caller outputs, merge them into events, annotate and classify",
-    ),
-    "annotation-index": (
-        "allfuse.commands.annotation_index",
-        "parse the GTF once into the cached index every sample's annotate reads",
-    ),
-    "expression": ("allfuse.commands.expression", "gene-level TPM of one sample from kallisto's abundance.tsv"),
-    "expression-matrix": (
-        "allfuse.commands.expression_matrix",
-        "every sample's expression.tsv as one genes x samples TPM matrix",
-    ),
-    "evidence": (
-        "allfuse.commands.evidence",
-        "fused sequence, peptide, supporting reads and cytogenetics of each defining fusion",
-    ),
-    "primers": ("allfuse.commands.primers", "RT-PCR confirmation primers (Primer3) for each defining fusion"),
-    "qc": ("allfuse.commands.qc", "read STAR Log.final.out into a QC table"),
-    "cohort": ("allfuse.commands.cohort", "gather per-sample results into the cohort table"),
-    "evaluate": ("allfuse.commands.evaluate", "compare results with the planted truth of a simulated cohort"),
-    "report": ("allfuse.commands.report", "one self-contained HTML fusion report for one sample"),
-    "cohort-report": ("allfuse.commands.cohort_report", "cohort.html: one row per sample, counts, links to reports"),
-    "provenance": ("allfuse.commands.provenance", "tool versions, reference checksums and config of a run"),
-    "survival": (
-        "allfuse.commands.survival",
-        "Kaplan-Meier survival by molecular group: S(t) with 95%% CI, log-rank, KM figure",
-    ),
+#: subcommand -> its help line (its code: allfuse.commands.<the name, "-" read as "_">).
+SUBCOMMANDS: dict[str, str] = {
+    "simulate": "simulate a reference and an infant-ALL cohort with planted fusions",
+    "check-samples": "validate a sample sheet (and config) before a run",
+    "check-reads": "stream a sample's paired FASTQ files: structure, names, counts",
+    "check-reference": "check that genome FASTA and GTF name the same contigs",
+    "star-chimeric": "summarise STAR Chimeric.out.junction into calls",
+    "transcripts": "write the transcript FASTA for kallisto/pizzly from genome + GTF",
+    "pizzly": "normalise pizzly output into calls",
+    "known-fusions": "write Arriba's known-fusions file from allfuse's defining gene pairs",
+    "annotate": "normalise caller outputs, merge them into events, annotate and classify",
+    "annotation-index": "parse the GTF once into the cached index every sample's annotate reads",
+    "expression": "gene-level TPM of one sample from kallisto's abundance.tsv",
+    "expression-matrix": "every sample's expression.tsv as one genes x samples TPM matrix",
+    "evidence": "fused sequence, peptide, supporting reads and cytogenetics of each defining fusion",
+    "primers": "RT-PCR confirmation primers (Primer3) for each defining fusion",
+    "qc": "read STAR Log.final.out into a QC table",
+    "cohort": "gather per-sample results into the cohort table",
+    "evaluate": "compare results with the planted truth of a simulated cohort",
+    "report": "one self-contained HTML fusion report for one sample",
+    "cohort-report": "cohort.html: one row per sample, counts, links to reports",
+    "provenance": "tool versions, reference checksums and config of a run",
+    "survival": "Kaplan-Meier survival by molecular group: S(t) with 95%% CI, log-rank, KM figure",
 }
 
 
@@ -78,7 +55,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = OneLineParser(prog="allfuse", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"allfuse {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, (module, help_text) in SUBCOMMANDS.items():
+    for name, help_text in SUBCOMMANDS.items():
+        module = f"allfuse.commands.{name.replace('-', '_')}"
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(_module=module)
         if only is None or name == only:

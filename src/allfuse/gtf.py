@@ -234,29 +234,20 @@ class Annotation:
         return ex.assign(exon_number=np.arange(1, len(ex) + 1))
 
 
+def _span_of(exons: pd.DataFrame, key: str, firsts: list[str]) -> pd.DataFrame:
+    """One row per ``key`` from its exons: the span (min start, max end) and the first value of each
+    of ``firsts`` (the same on every exon of a gene or transcript)."""
+    spec = {c: (c, "first") for c in firsts} | {"start": ("start", "min"), "end": ("end", "max")}
+    return exons.groupby(key).agg(**spec).reset_index()
+
+
 def _genes_from_exons(exons: pd.DataFrame) -> pd.DataFrame:
-    agg = exons.groupby("gene_id").agg(
-        gene_name=("gene_name", "first"),
-        chrom=("chrom", "first"),
-        start=("start", "min"),
-        end=("end", "max"),
-        strand=("strand", "first"),
-        hgnc_id=("hgnc_id", "first"),
-    )
-    return agg.reset_index().assign(gene_type=".")[GENE_COLUMNS]
+    agg = _span_of(exons, "gene_id", ["gene_name", "chrom", "strand", "hgnc_id"])
+    return agg.assign(gene_type=".")[GENE_COLUMNS]
 
 
 def _transcripts_from_exons(exons: pd.DataFrame) -> pd.DataFrame:
-    agg = exons.groupby("transcript_id").agg(
-        gene_id=("gene_id", "first"),
-        gene_name=("gene_name", "first"),
-        chrom=("chrom", "first"),
-        start=("start", "min"),
-        end=("end", "max"),
-        strand=("strand", "first"),
-        attributes=("attributes", "first"),
-    )
-    agg = agg.reset_index()
+    agg = _span_of(exons, "transcript_id", ["gene_id", "gene_name", "chrom", "strand", "attributes"])
     return agg.assign(
         transcript_base=agg["transcript_id"].map(strip_version),
         transcript_type=".",

@@ -31,14 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from allfuse.callers.table import (
-    RawTable,
-    assemble,
-    cell_int,
-    read_raw_table,
-    require_columns,
-    split_locus,
-)
+from allfuse.callers.table import RawTable, assemble, cell_int, read_raw_table, require_columns, split_locus
 from allfuse.errors import InputError
 
 CALLER = "fusioncatcher"

@@ -57,12 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="NUTM1 TPM at or above which the flag is set (default: config expression.nutm1_tpm_threshold)",
     )
     parser.add_argument("--resources", type=Path, default=None, help="fact tables (default: the project's)")
-    parser.add_argument(
-        "--index-dir",
-        type=Path,
-        default=None,
-        help="read the GTF's cached annotation index here (built if missing) instead of parsing the GTF",
-    )
+    index_help = "read the GTF's cached annotation index here (built if missing) instead of parsing the GTF"
+    parser.add_argument("--index-dir", type=Path, default=None, help=index_help)
 
 
 def non_negative(text: str) -> int:

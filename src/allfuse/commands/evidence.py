@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from allfuse.annotation_index import load_annotation
+from allfuse.commands.options import add_genome
 from allfuse.cytoband import Cytobands, cytogenetics
 from allfuse.defining import read_defining
 from allfuse.evidence import fusion_evidence, open_genome
@@ -38,15 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--bam", type=Path, default=None, help="the sample's STAR BAM (coordinate-sorted, indexed)"
     )
-    parser.add_argument("--fasta", required=True, type=Path, help="genome FASTA the callers ran on")
-    parser.add_argument(
-        "--fai",
-        type=Path,
-        default=None,
-        help="its .fai index, written here if missing (default: beside the FASTA)",
-    )
-    parser.add_argument("--gtf", required=True, type=Path, help="GTF of that genome")
-    parser.add_argument("--index-dir", type=Path, default=None, help="the GTF's cached annotation index")
+    add_genome(parser)
     parser.add_argument("--build", required=True, help="genome build (config reference.build), e.g. GRCh38")
     parser.add_argument("--resources", type=Path, default=None, help="fact tables (default: the project's)")
     parser.add_argument("--out", required=True, type=Path, help="evidence.json to write")

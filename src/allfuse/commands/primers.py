@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from allfuse.annotation_index import load_annotation
+from allfuse.commands.options import add_genome
 from allfuse.config import load_config, validate_config
 from allfuse.defining import read_defining
 from allfuse.errors import InputError
@@ -33,15 +34,7 @@ MANE_SOURCES = ("canonical_table", "MANE_Select_tag")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sample-dir", required=True, type=Path, help="classification.json and fusions.tsv")
-    parser.add_argument("--fasta", required=True, type=Path, help="genome FASTA the callers ran on")
-    parser.add_argument(
-        "--fai",
-        type=Path,
-        default=None,
-        help="its .fai index, written here if missing (default: beside the FASTA)",
-    )
-    parser.add_argument("--gtf", required=True, type=Path, help="GTF of that genome")
-    parser.add_argument("--index-dir", type=Path, default=None, help="the GTF's cached annotation index")
+    add_genome(parser)
     parser.add_argument("--config", type=Path, default=None, help="allfuse config: its primers: settings")
     parser.add_argument(
         "--settings-json",

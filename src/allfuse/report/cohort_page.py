@@ -199,6 +199,11 @@ LOGRANK_HEADERS = {"test": "test", "groups": "groups compared", "chi2": "chi-squ
 EXCLUDED_HEADERS = {"sample": "sample", "reason": "why left out"}
 
 
+def _block(by: str, columns: list, rows: list, note: str = "", svg: str = "") -> dict:
+    """One table of the survival section, as the template draws it."""
+    return {"by": by, "columns": columns, "rows": rows, "note": note, "svg": svg}
+
+
 def survival_section(folder: Path | None) -> list[dict]:
     """One block per endpoint and grouping: its table in years, and the KM plot; then the log-rank
     tests and the samples left out."""
@@ -210,38 +215,18 @@ def survival_section(folder: Path | None) -> list[dict]:
             by = path.stem.removeprefix(f"{endpoint}_by_")
             headers, rows, note = survival_table(read_table(path, f"{endpoint.upper()} table"), endpoint)
             svg = folder / f"km_{endpoint}_by_{by}.svg"
-            blocks.append(
-                {
-                    "by": f"{'Event-free' if endpoint == 'efs' else 'Overall'} survival by {by.replace('_', ' ')}",
-                    "columns": headers,
-                    "rows": rows,
-                    "note": note,
-                    "svg": inline_svg(svg) if svg.is_file() else "",
-                }
-            )
+            title = f"{'Event-free' if endpoint == 'efs' else 'Overall'} survival by {by.replace('_', ' ')}"
+            blocks.append(_block(title, headers, rows, note, inline_svg(svg) if svg.is_file() else ""))
     logrank_path = folder / "logrank.tsv"
     if logrank_path.is_file() and len(logrank := read_table(logrank_path, "log-rank table")):
-        blocks.append(
-            {
-                "by": "Log-rank tests",
-                "columns": [LOGRANK_HEADERS.get(c, c) for c in logrank.columns],
-                "rows": logrank.values.tolist(),
-                "note": "",
-                "svg": "",
-            }
-        )
+        headers = [LOGRANK_HEADERS.get(c, c) for c in logrank.columns]
+        blocks.append(_block("Log-rank tests", headers, logrank.values.tolist()))
     excluded = folder / "excluded.tsv"
     if excluded.is_file() and len(table := read_table(excluded, "excluded samples")):
         # Samples left out of the estimates are named, never silently dropped.
-        blocks.append(
-            {
-                "by": "Samples not in the survival analysis",
-                "columns": [EXCLUDED_HEADERS.get(c, c) for c in table.columns],
-                "rows": table.values.tolist(),
-                "note": "not assessable samples have no molecular group; the others lack follow-up",
-                "svg": "",
-            }
-        )
+        headers = [EXCLUDED_HEADERS.get(c, c) for c in table.columns]
+        why = "not assessable samples have no molecular group; the others lack follow-up"
+        blocks.append(_block("Samples not in the survival analysis", headers, table.values.tolist(), why))
     return blocks
 
 

@@ -172,13 +172,7 @@ def write_background(w: ReadWriter, ref: Reference, n_pairs: int, expression: di
 
 def write_fusion(w: ReadWriter, seq: str, junction: int, n_fragments: int) -> None:
     """Fragments that all cross the junction with at least ``min_overhang`` bases on each side."""
-    m = w.s.min_overhang
-    for _ in range(n_fragments):
-        frag = insert_size(w.rng, w.s)
-        lo = max(0, junction - frag + m)
-        hi = min(junction - m, len(seq) - frag)
-        start = int(w.rng.integers(lo, hi + 1))
-        w.write_fragment(seq[start : start + frag])
+    _write_across(w, seq, junction, n_fragments, w.s.min_overhang, min_fragment=0)
 
 
 def write_spanning(w: ReadWriter, seq: str, junction: int, n_fragments: int) -> None:
@@ -187,12 +181,18 @@ def write_spanning(w: ReadWriter, seq: str, junction: int, n_fragments: int) -> 
     rl = w.s.read_length
     if junction < rl or len(seq) - junction < rl:
         raise ValueError(f"junction at {junction} of {len(seq)} nt: no room for a read on each side")
-    for _ in range(n_fragments):
+    _write_across(w, seq, junction, n_fragments, rl, min_fragment=2 * rl)
+
+
+def _write_across(w: ReadWriter, seq: str, junction: int, n: int, overhang: int, min_fragment: int) -> None:
+    """``n`` fragments with at least ``overhang`` bases on each side of the junction; inserts shorter
+    than ``min_fragment`` are drawn again (the same RNG draws as before this was shared)."""
+    for _ in range(n):
         frag = insert_size(w.rng, w.s)
-        while frag < 2 * rl:
+        while frag < min_fragment:
             frag = insert_size(w.rng, w.s)
-        lo = max(0, junction - frag + rl)
-        hi = min(junction - rl, len(seq) - frag)
+        lo = max(0, junction - frag + overhang)
+        hi = min(junction - overhang, len(seq) - frag)
         start = int(w.rng.integers(lo, hi + 1))
         w.write_fragment(seq[start : start + frag])
 
