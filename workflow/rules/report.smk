@@ -1,5 +1,6 @@
-# Human-readable reports: results/{sample}/report.html (in `snakemake --report` under "Fusion reports")
-# and results/cohort.html. Provenance (tool versions, reference checksums, config) is written once.
+# Human-readable reports: results/cohort.html here; each sample's results/{sample}/report.html is
+# written by its annotate job (annotate.smk). Provenance (tool versions, reference checksums, config)
+# is written once.
 import json
 
 
@@ -27,36 +28,6 @@ rule provenance:
     shell:
         "{params.allfuse} provenance --fasta {input.fasta:q} --gtf {input.gtf:q} --callers {params.callers}"
         " --config-json {params.config:q} {params.notes} --out {output:q} > {log:q} 2>&1 {params.fail}"
-
-
-rule report:
-    input:
-        classification="results/{sample}/classification.json",
-        fusions="results/{sample}/fusions.tsv",
-        qc="results/{sample}/qc.tsv",
-        provenance="results/provenance.json",
-    output:
-        report(
-            "results/{sample}/report.html",
-            category="Fusion reports",
-            subcategory="{sample}",
-            labels={"sample": "{sample}", "file": "fusion report"},
-        ),
-    params:
-        fail=lambda wc: tool_failed("allfuse report", f"sample {wc.sample}", f"results/{wc.sample}/logs/report.log"),
-        allfuse=ALLFUSE,
-        sample_dir=lambda wc, input: str(Path(input.classification).parent),
-        max_diagrams=config["report"]["max_diagrams"],
-    threads: 1
-    resources:
-        mem_mb=1000,
-    log:
-        "results/{sample}/logs/report.log",
-    conda:
-        "../../envs/allfuse.yaml"
-    shell:
-        "{params.allfuse} report --sample-dir {params.sample_dir:q} --provenance {input.provenance:q}"
-        " --max-diagrams {params.max_diagrams} --out {output:q} > {log:q} 2>&1 {params.fail}"
 
 
 rule cohort_report:
