@@ -1,90 +1,369 @@
 #!/usr/bin/env python3
-"""Print speed and memory figures of the pipeline (not a test: figures, to compare over time).
+"""Print the speed figures of issue 16 side by side, from one run (figures, not a test).
 
-Usage (after `make demo`, from the project folder):
-    .venv/bin/python scripts/benchmark.py [--shared ../shared/data]
+Usage (after `make demo`, from the project folder; about 5 minutes on 2 cores):
+    .venv/bin/python scripts/benchmark.py [--out /tmp/allfuse-bench] [--cores 2] [--samples 1000] [--repeat 1]
+        [--skip P1,P2,P3,P4]
 
-Reads Snakemake's per-job benchmark files under benchmarks/ (wall seconds, max RSS) and times
-`allfuse annotate` on the largest real Chimeric.out.junction in ../shared/data.
+P1  one sample of 0.96 M read pairs (the demo's reads, concatenated 4 times), callers star_chimeric
+    and pizzly, references built beforehand: the whole pipeline (`snakemake --cores N`, fresh
+    results) divided by STAR alone (the same options, index and threads, unsorted BAM).
+P2  SLURM jobs per sample: submissions counted from a dry run (a group job is one submission),
+    with the demo's callers and with all four callers.
+P3  `allfuse annotate` on a GENCODE-sized GTF (allfuse.simulate.big_gtf, when present): the
+    one-time annotation index build and one sample's annotate, time and peak memory.
+P4  `snakemake -n` on a 1,000-sample sheet (2,000 FASTQ paths, hard links to the demo's reads): a
+    first run (no cached FASTQ head checks) and a second run on unchanged files.
+
+Each figure is printed with its target; nothing is asserted. Peak RSS is that of the measured
+process and everything it waited for (os.wait4). The machine's core count and load are printed:
+figures from a machine shared with other work are noisy.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import gzip
+import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+COPIES = 4  # the demo's 12 x 20,080 pairs, 4 times: 963,840 pairs
+DEMO = {"dir": REPO / "demo"}  # `make demo`'s folder (--demo)
+TARGETS = {"P1": 1.3, "P2": 4, "P3_s": 5.0, "P3_mb": 1000, "P4_first": 10.0, "P4_second": 5.0}
 
 
-def rule_figures(bench_dir: Path) -> pd.DataFrame:
-    rows = []
-    for f in sorted(bench_dir.rglob("*.tsv")):
-        b = pd.read_csv(f, sep="\t")
-        rows.append(
-            {
-                "rule": f.stem,
-                "job": str(f.relative_to(bench_dir)),
-                "s": b["s"].iloc[0],
-                "max_rss_mb": b["max_rss"].iloc[0],
-            }
-        )
-    df = pd.DataFrame(rows)
-    if df.empty:
-        return df
-    return (
-        df.groupby("rule")
-        .agg(
-            jobs=("job", "count"), total_s=("s", "sum"), max_s=("s", "max"), max_rss_mb=("max_rss_mb", "max")
-        )
-        .round(2)
-    )
+@dataclass(frozen=True)
+class Measured:
+    seconds: float
+    max_rss_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def time_annotate(shared: Path) -> str:
-    junctions = shared / "star-fusion/chimeric_junction/hg38.Chimeric.out.junction"
-    gtf = shared / "hamlet/reference/hamlet-ref.gtf"
-    if not junctions.is_file():
-        return f"skipped: {junctions} not found"
-    with open(junctions) as fh:
-        n = sum(1 for line in fh if line.strip() and not line.startswith(("#", "chr_donorA")))
-    with tempfile.TemporaryDirectory() as tmp:
+def measure(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> Measured:
+    """Wall time and peak RSS (the process and every child it waited for) of one command."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
-        cmd = [
-            str(Path(sys.executable).parent / "allfuse"),
-            "annotate",
-            "--sample",
-            "bench",
-            "--gtf",
-            str(gtf),
-            "--outdir",
-            tmp,
-            "--star-chimeric",
-            str(junctions),
-        ]
-        subprocess.run(cmd, check=True, capture_output=True)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return f"allfuse annotate on {n} chimeric records: {wall:.1f} s wall, {rss:.0f} MB max RSS"
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Measured(wall, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read())
+
+
+def run_env() -> dict[str, str]:
+    """PATH with the venv and the callers built here first; this checkout's package first."""
+    path = f"{BIN}:{REPO / '.tools' / 'bin'}:{os.environ.get('PATH', '')}"
+    return dict(os.environ, PATH=path, PYTHONPATH=str(REPO / "src"))
+
+
+def snakemake(folder: Path, configfile: Path, *args: str) -> list[str]:
+    cmd = [str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "--directory", str(folder)]
+    return cmd + [*args, "--configfile", str(configfile)]  # --configfile takes every word after it
+
+
+def demo_config(folder: Path, sheet: Path, callers: list[str] | None = None) -> Path:
+    """The demo's config on another sheet, without survival (a per-cohort step)."""
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config["samples"] = str(sheet)
+    config["reference"]["fasta"] = str(DEMO["dir"] / "genome.fa")
+    config["reference"]["gtf"] = str(DEMO["dir"] / "genes.gtf")
+    config["work_dir"] = str(folder.parent / "work")  # references shared by every step here
+    for key in ("dfam_db", "pfam_db"):
+        config["starfusion"][key] = str(REPO / config["starfusion"][key])
+    config.pop("clinical", None)
+    if callers:
+        config["callers"] = callers
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def demo_reads() -> list[tuple[Path, Path]]:
+    reads = DEMO["dir"] / "reads"
+    pairs = [(r1, reads / r1.name.replace("_R1.", "_R2.")) for r1 in sorted(reads.glob("*_R1.fastq.gz"))]
+    if not pairs:
+        sys.exit(f"no demo reads in {reads}: run `make demo` first")
+    return pairs
+
+
+def big_sample(folder: Path) -> Path:
+    """One sample of the demo's reads concatenated COPIES times (gzip members concatenate)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    pairs = demo_reads()
+    for mate in (0, 1):
+        target = folder / f"big_R{mate + 1}.fastq.gz"
+        if not target.exists():
+            tmp = target.with_suffix(".tmp")
+            with open(tmp, "wb") as out:
+                for _ in range(COPIES):
+                    out.writelines(pair[mate].read_bytes() for pair in pairs)
+            tmp.replace(target)  # a half-written sample is never reused
+    sheet = folder / "samples.tsv"
+    sheet.write_text(f"sample\tfq1\tfq2\nbig\t{folder / 'big_R1.fastq.gz'}\t{folder / 'big_R2.fastq.gz'}\n")
+    return sheet
+
+
+def pairs_in(path: Path) -> int:
+    with gzip.open(path, "rb") as fh:
+        return sum(1 for _ in fh) // 4
+
+
+def build_references(out: Path, env: dict) -> None:
+    folder = out / "refs"
+    folder.mkdir(parents=True, exist_ok=True)
+    sheet = big_sample(out / "p1" / "reads")
+    configfile = demo_config(folder, sheet)
+    work = out / "work"
+    targets = [str(work / name) for name in ("star_index", "kallisto.idx", "transcripts.fa", "pizzly.gtf")]
+    proc = measure(snakemake(folder, configfile, *targets, "--cores", "2", "-q"), env=env)
+    if proc.returncode:
+        sys.exit(f"building the references failed:\n{proc.stderr[-2000:]}")
+
+
+def p1(out: Path, cores: int, env: dict, repeat: int = 1) -> list[str]:
+    folder = out / "p1"
+    sheet = big_sample(folder / "reads")
+    configfile = demo_config(folder, sheet)
+    config = yaml.safe_load(configfile.read_text())
+    star_dir = folder / "star_alone"
+    shutil.rmtree(star_dir, ignore_errors=True)
+    star_dir.mkdir()
+    star = ["STAR", "--runThreadN", str(cores), "--genomeDir", str(out / "work" / "star_index")]
+    star += [
+        "--readFilesIn",
+        str(folder / "reads" / "big_R1.fastq.gz"),
+        str(folder / "reads" / "big_R2.fastq.gz"),
+    ]
+    star += [
+        "--readFilesCommand",
+        "zcat",
+        "--outFileNamePrefix",
+        f"{star_dir}/",
+        "--outSAMtype",
+        "BAM",
+        "Unsorted",
+    ]
+    star += ["--outSAMattrRGline", "ID:big", "SM:big", *config["star"]["extra"].split()]
+    star += config["star"]["chimeric"].split()
+    alones, wholes = [], []
+    for _ in range(repeat):  # alternated; the fastest of each, against other work on the machine
+        alones.append(measure(star, env=env))
+        for name in ("results", "logs", "benchmarks", ".snakemake"):
+            shutil.rmtree(folder / name, ignore_errors=True)
+        wholes.append(measure(snakemake(folder, configfile, "--cores", str(cores), "-q"), env=env))
+    alone = min(alones, key=lambda m: (m.returncode, m.seconds))
+    whole = min(wholes, key=lambda m: (m.returncode, m.seconds))
+    if alone.returncode or whole.returncode:
+        return [
+            f"P1  failed: STAR exit {alone.returncode}, pipeline exit {whole.returncode}: {whole.stderr[-500:]}"
+        ]
+    ratio = whole.seconds / alone.seconds
+    steps = rule_seconds(folder / "benchmarks")
+    return [
+        (
+            f"P1  whole pipeline / STAR alone, one sample of {pairs_in(folder / 'reads' / 'big_R1.fastq.gz'):,} pairs,"
+            f" --cores {cores}: {whole.seconds:.1f} s / {alone.seconds:.1f} s = {ratio:.2f}"
+            f"   (target <= {TARGETS['P1']}; peak RSS pipeline {whole.max_rss_mb:.0f} MB)"
+        ),
+        f"    per-rule benchmarks: {steps}",
+    ]
+
+
+def rule_seconds(bench: Path) -> str:
+    parts = []
+    for f in sorted(bench.rglob("*.tsv")):
+        lines = f.read_text().splitlines()
+        if len(lines) > 1:
+            parts.append(f"{f.stem} {float(lines[1].split()[0]):.1f} s")
+    return ", ".join(parts) or "none"
+
+
+def submissions_per_sample(stdout: str) -> dict[str, int]:
+    """Per sample, how many SLURM jobs a plan submits: a group job (its members indented) is one."""
+    per_sample: dict[str, set[int]] = {}
+    job, in_group = 0, False
+    for line in stdout.splitlines():
+        if re.search(r"\bGroup job \w+ \(", line):
+            job, in_group = job + 1, True
+        elif m := re.match(r"^(\s*)(?:local)?rule (\w+):$", line):
+            if not (in_group and m.group(1)):
+                job, in_group = job + 1, False
+        elif m := re.match(r"^\s+wildcards: .*\bsample=([^,\s]+)", line):
+            per_sample.setdefault(m.group(1), set()).add(job)
+    return {sample: len(jobs) for sample, jobs in per_sample.items()}
+
+
+def p2(out: Path, env: dict) -> list[str]:
+    lines = []
+    sheet = big_sample(out / "p1" / "reads")
+    all_four = ["star_chimeric", "pizzly", "arriba", "starfusion"]
+    for label, callers in (("demo callers", None), ("all four callers", all_four)):
+        folder = out / "p2" / label.replace(" ", "_")
+        folder.mkdir(parents=True, exist_ok=True)
+        configfile = demo_config(folder, sheet, callers)
+        proc = measure(snakemake(folder, configfile, "-n", "--forceall"), env=env)
+        if proc.returncode:
+            lines.append(f"P2  {label}: dry run failed ({proc.stderr.strip().splitlines()[-1:]})")
+            continue
+        counts = submissions_per_sample(proc.stdout)
+        lines.append(
+            f"P2  SLURM jobs per sample ({label}, dry run): {max(counts.values())}   (target <= {TARGETS['P2']})"
+        )
+    return lines
+
+
+def p3(out: Path, env: dict) -> list[str]:
+    try:
+        from allfuse.simulate.big_gtf import write_gencode_sized_gtf  # helper B's generator
+    except ImportError:
+        return ["P3  skipped: no allfuse.simulate.big_gtf.write_gencode_sized_gtf in this checkout"]
+    folder = out / "p3"
+    folder.mkdir(parents=True, exist_ok=True)
+    gtf = folder / "gencode_sized.gtf"
+    if not gtf.exists():
+        size = write_gencode_sized_gtf(DEMO["dir"] / "genes.gtf", gtf)
+        print(f"    (wrote {gtf}: {size})")
+    sample = next((d for d in sorted((out / "p1" / "results").glob("big")) if d.is_dir()), None)
+    if sample is None:
+        return ["P3  skipped: P1's sample results are needed (run without --skip P1)"]
+    allfuse = [str(BIN / "python"), "-m", "allfuse"]
+    helptext = measure([*allfuse, "--help"], env=env).stdout
+    lines = []
+    index_args: list[str] = []
+    if "annotation-index" in helptext:
+        index_dir = folder / "index"
+        shutil.rmtree(index_dir, ignore_errors=True)
+        build = measure(
+            [
+                *allfuse,
+                "annotation-index",
+                "--gtf",
+                str(gtf),
+                "--index-dir",
+                str(index_dir),
+                "--out",
+                str(folder / "index.ok"),
+            ],
+            env=env,
+        )
+        lines.append(
+            f"P3  annotation index build (once per GTF): {build.seconds:.1f} s, peak RSS {build.max_rss_mb:.0f} MB"
+            + (f"  FAILED: {build.stderr.strip()[-300:]}" if build.returncode else "")
+        )
+        index_args = ["--index-dir", str(index_dir)]
+    cmd = [
+        *allfuse,
+        "annotate",
+        "--sample",
+        "big",
+        "--gtf",
+        str(gtf),
+        *index_args,
+        "--outdir",
+        str(folder / "out"),
+    ]
+    cmd += ["--star-chimeric", str(sample / "star" / "Chimeric.out.junction")]
+    cmd += ["--pizzly", str(sample / "pizzly" / "big.json"), "--qc", str(sample / "qc.tsv")]
+    run = measure(cmd, env=env)
+    lines.append(
+        f"P3  annotate per sample on a GENCODE-sized GTF: {run.seconds:.1f} s, peak RSS {run.max_rss_mb:.0f} MB"
+        f"   (target <= {TARGETS['P3_s']} s, <= {TARGETS['P3_mb']} MB)"
+        + (f"  FAILED: {run.stderr.strip()[-300:]}" if run.returncode else "")
+    )
+    return lines
+
+
+def many_samples(folder: Path, n: int) -> Path:
+    """n samples, each two hard links (own paths, own cache entries) to a demo sample's reads."""
+    reads = folder / "reads"
+    reads.mkdir(parents=True, exist_ok=True)
+    pairs = demo_reads()
+    rows = ["sample\tfq1\tfq2"]
+    for i in range(n):
+        r1, r2 = pairs[i % len(pairs)]
+        links = [reads / f"S{i:04d}_R{m}.fastq.gz" for m in (1, 2)]
+        for link, target in zip(links, (r1, r2), strict=True):
+            if not link.exists():
+                try:
+                    os.link(target, link)
+                except OSError:
+                    shutil.copy(target, link)
+        rows.append(f"S{i:04d}\t{links[0]}\t{links[1]}")
+    sheet = folder / "samples.tsv"
+    sheet.write_text("\n".join(rows) + "\n")
+    return sheet
+
+
+def p4(out: Path, n: int, env: dict) -> list[str]:
+    folder = out / "p4"
+    sheet = many_samples(folder, n)
+    configfile = demo_config(folder, sheet)
+    shutil.rmtree(out / "work" / ".allfuse", ignore_errors=True)  # no cached head checks
+    first = measure(snakemake(folder, configfile, "-n", "-q"), env=env)
+    second = measure(snakemake(folder, configfile, "-n", "-q"), env=env)
+    check = measure([str(BIN / "python"), "-m", "allfuse", "check-samples", "--samples", str(sheet)], env=env)
+    if first.returncode or second.returncode:
+        return [f"P4  dry run failed: {(first.stderr or second.stderr)[-500:]}"]
+    return [
+        (
+            f"P4  snakemake -n, {n:,} samples: first {first.seconds:.1f} s (target <= {TARGETS['P4_first']}),"
+            f" second {second.seconds:.1f} s (target <= {TARGETS['P4_second']});"
+            f" peak RSS {max(first.max_rss_mb, second.max_rss_mb):.0f} MB"
+        ),
+        f"    allfuse check-samples alone (no cache): {check.seconds:.1f} s",
+    ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/allfuse-bench"))
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--samples", type=int, default=1000)
+    parser.add_argument("--skip", default="", help="comma-separated: P1,P2,P3,P4")
+    parser.add_argument("--repeat", type=int, default=1, help="P1: runs of each, the fastest counts")
+    parser.add_argument("--demo", type=Path, default=DEMO["dir"], help="the folder `make demo` wrote")
     args = parser.parse_args()
-    figures = rule_figures(REPO / "benchmarks")
-    if figures.empty:
-        print("no benchmarks/ yet: run `make demo` first")
-    else:
-        print("Per rule, demo cohort (Snakemake benchmark files):")
-        print(figures.to_string())
-    print(time_annotate(args.shared))
+    DEMO["dir"] = args.demo.resolve()
+    skip = {s.strip().upper() for s in args.skip.split(",") if s.strip()}
+    sys.path.insert(0, str(REPO / "src"))
+    env = run_env()
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    print(
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (figures are noisy when not ~0)"
+    )
+    build_references(out, env)
+    lines: list[str] = []
+    for name, step in (
+        ("P1", lambda: p1(out, args.cores, env, args.repeat)),
+        ("P2", lambda: p2(out, env)),
+        ("P3", lambda: p3(out, env)),
+        ("P4", lambda: p4(out, args.samples, env)),
+    ):
+        if name in skip:
+            lines.append(f"{name}  skipped (--skip)")
+            continue
+        result = step()
+        for line in result:
+            print(line, flush=True)
+        lines += result
+    print(f"\nmachine: {os.cpu_count()} cores, load average now {os.getloadavg()[0]:.2f}")
+    print("\n".join(lines))
     return 0
 
 

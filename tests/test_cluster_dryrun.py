@@ -32,6 +32,7 @@ class Job:
     output: list[str] = field(default_factory=list)
     shell: str = ""
     resources: str = ""
+    cluster_job: int = 0  # jobs of one group job share this number; every other job has its own
 
     @property
     def args(self) -> list[str]:
@@ -41,9 +42,17 @@ class Job:
 def parse_plan(stdout: str) -> list[Job]:
     """Jobs of a ``snakemake -n -p`` plan, with their wildcards, files and shell command."""
     jobs: list[Job] = []
+    cluster_job = 0
+    in_group = False
     for line in stdout.splitlines():
-        if m := re.match(r"^(?:local)?rule (\w+):$", line):
-            jobs.append(Job(m.group(1)))
+        if re.search(r"\bGroup job \w+ \(", line):
+            cluster_job += 1
+            in_group = True
+        elif m := re.match(r"^(\s*)(?:local)?rule (\w+):$", line):  # indented: a member of a group job
+            if not (in_group and m.group(1)):
+                cluster_job += 1
+                in_group = False
+            jobs.append(Job(m.group(2), cluster_job=cluster_job))
         elif not jobs:
             continue
         elif m := re.match(r"^\s+wildcards: (.*)$", line):
@@ -57,6 +66,26 @@ def parse_plan(stdout: str) -> list[Job]:
         elif line.startswith("Shell command: "):
             jobs[-1].shell = line.removeprefix("Shell command: ")
     return jobs
+
+
+def commands(shell: str) -> list[list[str]]:
+    """The simple commands of a job's shell line (split at ; && || | &), each as its words."""
+    lexer = shlex.shlex(shell, posix=True, punctuation_chars=";&|")
+    lexer.whitespace_split = True
+    out: list[list[str]] = [[]]
+    for word in lexer:
+        if word in (";", "&&", "||", "|", "&", ";;"):
+            out.append([])
+        else:
+            out[-1].append(word)
+    return [c for c in out if c]
+
+
+def command(job: Job, *program: str) -> list[str]:
+    """The one simple command of the job whose first words are ``program`` (e.g. "samtools", "sort")."""
+    found = [words for words in commands(job.shell) if tuple(words[: len(program)]) == program]
+    assert len(found) == 1, (program, job.shell)
+    return found[0]
 
 
 def option(args: list[str], name: str) -> str:
@@ -141,15 +170,7 @@ def test_cluster_config_is_the_documented_human_setup() -> None:
 def test_one_alignment_per_sample_and_one_job_per_caller(cluster_run: dict) -> None:
     jobs, samples = cluster_run["jobs"], cluster_run["samples"]
     assert samples == ["T01", "T02", "T03", "T04", "T05", "T06"]
-    for rule in (
-        "star_align",
-        "samtools_sort",
-        "arriba",
-        "starfusion",
-        "kallisto_fusion",
-        "pizzly",
-        "annotate",
-    ):
+    for rule in ("star_align", "arriba", "starfusion", "pizzly", "annotate", "evidence", "primers"):
         assert sorted(by_sample(jobs, rule)) == samples, rule
     assert [j.rule for j in jobs].count("star_index") == 1
     index = next(j for j in jobs if j.rule == "star_index").args
@@ -157,22 +178,47 @@ def test_one_alignment_per_sample_and_one_job_per_caller(cluster_run: dict) -> N
     assert option(index, "--sjdbOverhang") == str(cluster_run["config"]["reference"]["read_length"] - 1)
 
 
+def test_at_most_four_cluster_jobs_per_sample(cluster_run: dict) -> None:
+    """On a cluster each group job is one submission: per sample, the alignment job (reads check,
+    STAR, sort, index, kallisto) and one job for the callers, QC, annotate and report."""
+    per_sample: dict[str, set[int]] = {}
+    for job in cluster_run["jobs"]:
+        if "sample" in job.wildcards:
+            per_sample.setdefault(job.wildcards["sample"], set()).add(job.cluster_job)
+    counts = {sample: len(jobs) for sample, jobs in per_sample.items()}
+    print(f"cluster jobs per sample (all four callers): {counts}")
+    assert sorted(counts) == cluster_run["samples"]
+    assert set(counts.values()) == {2}, counts
+    by_rule = {
+        (j.wildcards["sample"], j.rule): j.cluster_job for j in cluster_run["jobs"] if "sample" in j.wildcards
+    }
+    for sample in cluster_run["samples"]:
+        assert len({by_rule[sample, r] for r in ("pizzly", "arriba", "starfusion", "annotate")}) == 1
+
+
 def test_star_writes_chimeric_reads_for_every_caller(cluster_run: dict) -> None:
     for sample, job in by_sample(cluster_run["jobs"], "star_align").items():
         # STAR splits its command line on spaces: it reads the FASTQs through links with plain names
-        args = job.args
-        assert args[:4] == ["ln", "-sfn", job.input[0], f"results/{sample}/star/input_R1"], args
-        args = args[args.index("STAR") :]
-        assert option(args, "--readFilesIn") == f"results/{sample}/star/input_R1"
-        assert option(args, "--readFilesCommand") == "zcat"
+        assert ["ln", "-s", job.input[0], "$D/fq1"] in commands(job.shell), job.shell
+        assert commands(job.shell)[0] == ["D=results/" + sample + "/star"]
+        args = command(job, "STAR")
+        assert option(args, "--readFilesIn") == "$D/fq1"
+        # the reads are checked in the pass that feeds STAR
+        assert option(args, "--readFilesCommand") == "$D/read_command"
         assert option(args, "--chimOutJunctionFormat") == "1"
         assert option(args, "--chimOutType") == "WithinBAM"
-        assert option(args, "--outFileNamePrefix") == f"results/{sample}/star/"
-        assert f"results/{sample}/star/Aligned.out.bam" in job.output
+        assert option(args, "--outFileNamePrefix") == "$D/"
+        assert option(args, "--outStd") == "BAM_Unsorted"
         assert f"results/{sample}/star/Chimeric.out.junction" in job.output
-    for sample, job in by_sample(cluster_run["jobs"], "samtools_sort").items():
-        assert job.input == [f"results/{sample}/star/Aligned.out.bam"]
-        assert job.output == [f"results/{sample}/star/Aligned.sortedByCoord.out.bam"]
+        assert f"results/{sample}/reads_check.tsv" in job.output
+        # sorted as STAR writes it, in the same job, and indexed there
+        sort = command(job, "samtools", "sort")
+        assert option(sort, "-o") == f"results/{sample}/star/Aligned.sortedByCoord.out.bam"
+        assert f"results/{sample}/star/Aligned.sortedByCoord.out.bam.bai" in job.output
+        # kallisto (pizzly's pseudoalignment) beside STAR, on the sample's reads
+        kallisto = command(job, "kallisto")
+        assert job.input[0] in kallisto and job.input[1] in kallisto
+        assert option(kallisto, "-o") == f"results/{sample}/pizzly/kallisto"
 
 
 def test_arriba_runs_on_the_shared_star_bam(cluster_run: dict) -> None:
@@ -211,7 +257,7 @@ def test_starfusion_kickstarts_from_the_shared_junction_file(cluster_run: dict) 
 def test_annotate_gets_every_callers_output(cluster_run: dict) -> None:
     gtf = cluster_run["config"]["reference"]["gtf"]
     for sample, job in by_sample(cluster_run["jobs"], "annotate").items():
-        args = job.args
+        args = next(c for c in commands(job.shell) if c[4:5] == ["annotate"])
         # the checkout's own package, run by the Python that runs Snakemake (never 'python' on PATH)
         assert args[0] == f"PYTHONPATH={REPO / 'src'}" and args[1:4] == [sys.executable, "-m", "allfuse"]
         assert args[4] == "annotate"
@@ -229,6 +275,7 @@ def test_annotate_gets_every_callers_output(cluster_run: dict) -> None:
         assert sorted(job.output) == sorted(
             [f"results/{sample}/calls/{c}.tsv" for c in CALLERS]
             + [f"results/{sample}/fusions.tsv", f"results/{sample}/classification.json"]
+            + [f"results/{sample}/qc.tsv", f"results/{sample}/report.html"]
         )
 
 

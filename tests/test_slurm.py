@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,10 @@ class SlurmRun:
     profile: dict
     jobs: dict[str, tuple[str, int, int]]  # SLURM job id -> (state, CPUs, memory MB), this run only
     planned: dict[str, int]  # rule -> number of jobs in the plan
+    cluster_jobs: int  # submissions in the plan: a group job is one
+    per_sample: dict[str, int]  # sample -> its submissions in the plan
+    wall_s: float
+    executed: dict[str, int]  # rule -> jobs run, from the SLURM job logs (kept for this)
     asked_mem_mb: dict[str, int]  # rule -> mem_mb its jobs ask for in the plan (the rule's own)
     still_alive_after_stop: list[int]
 
@@ -62,21 +67,36 @@ def site_profile(folder: Path, partition: str) -> dict:
     return profile
 
 
-def plan(run: Path, configfile: Path, env: dict[str, str], *args: str) -> dict[str, dict[str, int]]:
-    """mem_mb each planned rule asks for (dry run with the same arguments), and how many jobs."""
+def plan(
+    run: Path, configfile: Path, env: dict[str, str], *args: str
+) -> tuple[dict[str, dict[str, int]], dict]:
+    """mem_mb each planned rule asks for (dry run with the same arguments), and how many jobs; and
+    the submissions: a group job (rules' ``group:``) is one SLURM job, its members indented."""
     cmd = [str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "--directory", str(run)]
     cmd += ["--configfile", str(configfile), "--dry-run", *args]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     rules: dict[str, dict[str, int]] = {}
     rule = None
+    submissions, in_group = 0, False
+    per_sample: dict[str, set[int]] = {}
     for line in proc.stdout.splitlines():
-        if m := re.match(r"^(?:local)?rule (\w+):$", line):
-            rule = m.group(1)
+        if re.search(r"\bGroup job \w+ \(", line):
+            submissions, in_group = submissions + 1, True
+        elif m := re.match(r"^(\s*)(?:local)?rule (\w+):$", line):
+            rule = m.group(2)
             rules.setdefault(rule, {"jobs": 0, "mem_mb": 0})["jobs"] += 1
+            if not (in_group and m.group(1)):
+                in_group = False
+                submissions += rule != "all"  # the target rule runs no job
         elif rule and (m := re.match(r"^\s+resources: .*\bmem_mb=(\d+)", line)):
             rules[rule]["mem_mb"] = max(rules[rule]["mem_mb"], int(m.group(1)))
-    return rules
+        elif rule and (m := re.match(r"^\s+wildcards: .*\bsample=([^,\s]+)", line)):
+            per_sample.setdefault(m.group(1), set()).add(submissions)
+    return rules, {
+        "submissions": submissions,
+        "per_sample": {s: len(j) for s, j in sorted(per_sample.items())},
+    }
 
 
 def capped_resources(profile: dict, planned: dict[str, dict[str, int]], mem_cap: int) -> list[str]:
@@ -105,7 +125,7 @@ def slurm_run(sim_run: Path, tmp_path_factory: pytest.TempPathFactory) -> SlurmR
         env = cluster.env(dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}"))
         profile = site_profile(run / "profile", cluster.partition)
         common = ["--profile", str(run / "profile")]
-        planned = plan(run, configfile, env, *common)
+        planned, submissions = plan(run, configfile, env, *common)
         # One CPU's share of the node's memory per job at most, so jobs can run side by side.
         mem_cap = cluster.mem_mb // cluster.cpus
         cmd = [str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "--directory", str(run)]
@@ -113,7 +133,10 @@ def slurm_run(sim_run: Path, tmp_path_factory: pytest.TempPathFactory) -> SlurmR
         cmd += ["--max-threads", str(min(cluster.cpus, LOCAL_CORES))]
         cmd += ["--set-resources", *capped_resources(profile, planned, mem_cap)]
         cmd += ["--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2"]
+        cmd += ["--slurm-keep-successful-logs"]  # to count what each SLURM job ran
+        start = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1500, check=False)
+        wall_s = time.perf_counter() - start
         (run / "snakemake.log").write_text(proc.stdout + proc.stderr)
         uuid = re.search(r"SLURM run ID: (\S+)", proc.stdout + proc.stderr)
         jobs = {}
@@ -129,18 +152,41 @@ def slurm_run(sim_run: Path, tmp_path_factory: pytest.TempPathFactory) -> SlurmR
         profile=profile,
         jobs=jobs,
         planned={rule: asked["jobs"] for rule, asked in planned.items()},
+        cluster_jobs=submissions["submissions"],
+        per_sample=submissions["per_sample"],
+        wall_s=wall_s,
+        executed=executed_rules(run / ".snakemake" / "slurm_logs"),
         asked_mem_mb={rule: asked["mem_mb"] for rule, asked in planned.items()},
         still_alive_after_stop=[pid for pid in pids.values() if alive(pid)],
     )
+
+
+def executed_rules(logs: Path) -> dict[str, int]:
+    """Jobs each rule ran, from the SLURM job logs. A group job's log holds two Snakemake runs: the
+    job step's, which lists the group's rules ("    rule x:") and reports each finished, and the
+    one it starts with ``srun -n1``, which runs them ("localrule x:"); only the second counts."""
+    counts: dict[str, int] = {}
+    for log in logs.rglob("*.log"):
+        for rule in re.findall(r"^localrule (\w+):$", log.read_text(errors="replace"), re.MULTILINE):
+            counts[rule] = counts.get(rule, 0) + 1
+    return counts
 
 
 def test_every_job_ran_as_a_slurm_job(slurm_run: SlurmRun) -> None:
     out = slurm_run.proc.stdout + slurm_run.proc.stderr
     assert slurm_run.proc.returncode == 0, out[-4000:]
     submitted = re.findall(r"has been submitted with SLURM jobid (\d+)", out)
+    print(
+        f"SLURM run: {slurm_run.wall_s:.0f} s wall, {len(submitted)} SLURM jobs,"
+        f" jobs per sample {slurm_run.per_sample}"
+    )
     n_jobs = sum(n for rule, n in slurm_run.planned.items() if rule != "all")
-    assert n_jobs >= 5 * 6, slurm_run.planned  # per sample: STAR, QC, kallisto, pizzly, annotate, ...
-    assert len(submitted) == n_jobs
+    assert n_jobs >= 5 * 3, slurm_run.planned  # per sample: star_align, pizzly, annotate
+    # one submission per group job: per sample the alignment, and its callers + QC/annotate/report
+    assert set(slurm_run.per_sample.values()) == {2}, slurm_run.per_sample
+    assert len(submitted) == slurm_run.cluster_jobs
+    # every job ran once, in groups too (their logs show each rule twice: listed, then run)
+    assert slurm_run.executed == {rule: n for rule, n in slurm_run.planned.items() if rule != "all"}
     assert sorted(slurm_run.jobs) == sorted(submitted)
     assert {state for state, _, _ in slurm_run.jobs.values()} == {"COMPLETED"}
 
@@ -175,9 +221,10 @@ def test_tables_are_byte_identical_to_the_local_run(slurm_run: SlurmRun, sim_run
         }
 
     local, slurm = tables(sim_run), tables(slurm_run.folder)
+    n = len(slurm_run.per_sample)  # the simulated test cohort's samples
     # cohort, expression matrix; per sample fusions, classification, qc, expression, evidence, primers,
     # and 2 callers
-    assert len(local) == 2 + 6 * 6 + 6 * 2
+    assert n == 6 and len(local) == 2 + n * 6 + n * 2
     assert sorted(slurm) == sorted(local)
     assert [name for name in local if slurm[name] != local[name]] == []
 

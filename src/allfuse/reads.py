@@ -3,14 +3,16 @@
 STAR reads a gzipped file through ``zcat`` and a plain one directly; given the wrong one it aligns
 nothing and exits 0, and a sample with no aligned reads would then read as fusion-negative. So the
 reads are checked twice: before any job (first records of both mates parsed: FASTQ structure, gzip
-or plain, mate names agree) and, per sample, in a job before alignment that streams both files to
-the end (truncated gzip, R1/R2 record counts, zero reads). Each problem is one line naming the sample
-and the file.
+or plain, mate names agree) and, per sample, to the end (truncated gzip, R1/R2 record counts, zero
+reads). The pipeline does the second in the pass that feeds STAR (``allfuse.fastq_stream``) and
+compares the mates here afterwards (``verify_streams``); ``allfuse check-reads`` streams both files
+alone. Each problem is one line naming the sample and the file.
 """
 
 from __future__ import annotations
 
 import gzip
+import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +23,15 @@ import pandas as pd
 
 from allfuse.compression import sniff
 from allfuse.errors import InputError
-from allfuse.io import open_binary
+from allfuse.fastq_stream import (
+    StreamSummary,
+    damaged_gzip,
+    mate_name,
+    record_problem,
+    summary_path,
+    truncated,
+)
+from allfuse.io import open_binary, write_tsv
 from allfuse.tables import READ_CHECK_COLUMNS
 
 #: Records parsed per mate before any job starts: enough to catch a wrong or mismatched file.
@@ -32,22 +42,6 @@ def compression(path: str | Path) -> str:
     """'gzip' or 'plain', from the file's first bytes (never from its name); the sheet check has
     already stopped any other compression with one line."""
     return "gzip" if sniff(path) == "gzip" else "plain"
-
-
-def star_read_command(paths: list[str | Path]) -> str:
-    """STAR's ``--readFilesCommand`` for these files: zcat for gzip, none for plain, ``gzip -cdf`` mixed."""
-    kinds = {compression(p) for p in paths}
-    if kinds == {"gzip"}:
-        return "zcat"
-    if kinds == {"plain"}:
-        return "-"
-    return "gzip -cdf"  # decompresses gzip and passes plain text through, per file
-
-
-def mate_name(header: bytes) -> bytes:
-    """The read name both mates share: first word of the header, without '/1' or '/2'."""
-    word = header[1:].split(maxsplit=1)[0] if len(header) > 1 else b""
-    return word[:-2] if word[-2:] in (b"/1", b"/2") else word
 
 
 @dataclass(frozen=True)
@@ -67,25 +61,15 @@ def records(path: Path, label: str, limit: int | None = None) -> Iterator[Record
                 if len(block) < 4:
                     continue
                 first = number - 3
-                head, seq, plus, qual = block
+                problem = record_problem(*block, first, path, label)
+                if problem:
+                    raise InputError(problem)
+                yield Record(mate_name(block[0]), first)
                 block = []
-                if not head.startswith(b"@"):
-                    raise InputError(
-                        f"{label}: {path}: line {first}: not FASTQ (a record starts with '@', found "
-                        f"{head[:20].decode('utf-8', 'replace')!r})"
-                    )
-                if not plus.startswith(b"+"):
-                    raise InputError(f"{label}: {path}: line {first + 2}: not FASTQ (expected '+' line)")
-                if len(seq) != len(qual):
-                    raise InputError(
-                        f"{label}: {path}: line {first}: sequence and quality lengths differ "
-                        f"({len(seq)} vs {len(qual)})"
-                    )
-                yield Record(mate_name(head), first)
             if block:
-                raise InputError(f"{label}: {path}: ends inside a FASTQ record (truncated file?)")
+                raise truncated(path, label)
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise InputError(f"{label}: {path}: damaged or truncated gzip file ({exc})") from None
+        raise damaged_gzip(path, label, exc) from None
 
 
 def check_pair(sample: str, fq1: str | Path, fq2: str | Path, limit: int | None = HEAD_RECORDS) -> int:
@@ -120,3 +104,56 @@ def check_reads_table(sample: str, fq1: str, fq2: str) -> pd.DataFrame:
     pairs = check_pair(sample, fq1, fq2, limit=None)
     row = [sample, fq1, fq2, compression(fq1), compression(fq2), pairs]
     return pd.DataFrame([row], columns=READ_CHECK_COLUMNS)
+
+
+def verify_streams(sample: str, fq1: str, fq2: str, link_dir: Path) -> pd.DataFrame | None:
+    """Both mates as STAR's read command saw them (``allfuse.fastq_stream``): the table
+    ``check_reads_table`` gives, or InputError with the same line it raises, or None when the
+    files are sound but STAR stopped reading them (STAR's own failure, which its log words).
+
+    Counts and name digests that differ are worded by streaming both files again in step: only a
+    failing sample pays for that second pass.
+    """
+    paths = [summary_path(link_dir / "fq1"), summary_path(link_dir / "fq2")]
+    if not any(p.is_file() for p in paths):
+        return None  # STAR failed before it started reading
+    summaries = [StreamSummary.read(p) if p.is_file() else None for p in paths]
+    for s in summaries:
+        if s is not None and s.error:
+            raise InputError(s.error)
+    s1, s2 = summaries
+    if s1 and s2 and s1.complete and s2.complete:
+        if (s1.records, s1.names_blake2b) == (s2.records, s2.names_blake2b):
+            row = [sample, fq1, fq2, s1.compression, s2.compression, s1.records]
+            return pd.DataFrame([row], columns=READ_CHECK_COLUMNS)
+        check_pair(sample, fq1, fq2, limit=None)
+        raise InputError(f"sample {sample}: {fq1} and {fq2} changed while STAR read them (R1/R2 differ)")
+    check_pair(sample, fq1, fq2, limit=None)  # a mate ended early (STAR stops at the first to end)
+    return None
+
+
+def verify_streams_command(sample: str, fq1: str, fq2: str, link_dir: str, out: str) -> int:
+    """The alignment job's step after STAR: exit 0 with ``out`` written, 1 with the reads'
+    problem in one line, 3 when STAR did not read the files to the end (its log says why)."""
+    try:
+        table = verify_streams(sample, fq1, fq2, Path(link_dir))
+    except InputError as exc:
+        print(f"allfuse: error: {exc}", file=sys.stderr)
+        return 1
+    if table is None:
+        print(f"sample {sample}: STAR did not read the FASTQ files to the end", file=sys.stderr)
+        return 3
+    write_tsv(table, out)
+    report_pairs(sample, fq1, fq2, int(table["read_pairs"].iloc[0]))
+    return 0
+
+
+def report_pairs(sample: str, fq1: str, fq2: str, pairs: int) -> None:
+    print(f"sample {sample}: {pairs} read pairs")
+    if pairs == 0:
+        # Not an error for the cohort run: the QC gate makes the sample 'not assessable'.
+        print(
+            f"allfuse: warning: sample {sample}: {fq1} and {fq2} hold no reads;"
+            " the sample will be not assessable",
+            file=sys.stderr,
+        )

@@ -3,12 +3,21 @@
 A run that fails an hour in because one FASTQ path was mistyped wastes a cluster allocation, so
 every problem we can see up front stops the run with one line naming the sample or file.
 FASTQ paths in the sheet may be relative: they are taken relative to the sheet's own folder.
+
+The first records of every FASTQ are parsed on every start of the workflow (``snakemake -n``
+included): 2,000 files for 1,000 samples. So each file's head check is kept in ``work_dir`` by path,
+size and modification time, and the files not yet checked are read in parallel threads
+(decompression releases the GIL).
 """
 
 from __future__ import annotations
 
 import codecs
 import io
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -16,12 +25,16 @@ import pandas as pd
 from allfuse.compression import MAGIC
 from allfuse.config import read_schema, validate_config
 from allfuse.errors import InputError
-from allfuse.io import read_user_table
+from allfuse.fastq_stream import StreamSummary, stream_check
+from allfuse.io import atomic_write, read_user_table
 from allfuse.reads import HEAD_RECORDS, check_pair
 
 __all__ = ["load_samples", "validate_config"]
 
 SAMPLE_COLUMNS = ["sample", "fq1", "fq2"]
+#: One file for every FASTQ's head check, in the cache folder (work_dir/.allfuse/).
+HEAD_CACHE = "fastq-heads.json"
+HEAD_THREADS = 8
 
 
 def _sheet_text(path: Path) -> str:
@@ -46,13 +59,83 @@ def _delimiter(text: str) -> str:
     return "," if "\t" not in header and "," in header else "\t"
 
 
+def _stamp(path: str) -> list:
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _head(path: str, label: str) -> StreamSummary:
+    return stream_check(path, label, limit=HEAD_RECORDS)
+
+
+def check_heads(records: list[dict], cache_dir: Path | None = None) -> None:
+    """The first ``HEAD_RECORDS`` records of both mates of every sample: InputError for the first
+    sample, in sheet order, whose files are not FASTQ or whose mates are out of step.
+
+    A file's head summary (record count and read-name digest) is reused while its path, size and
+    modification time are unchanged; a failing file is never cached. Mates whose summaries differ
+    are parsed again in step, which words the problem exactly as before.
+    """
+    cache_file = cache_dir / HEAD_CACHE if cache_dir else None
+    cached: dict[str, dict] = {}
+    if cache_file is not None and cache_file.is_file():
+        try:
+            cached = json.loads(cache_file.read_text())
+        except ValueError:
+            cached = {}  # a damaged cache is rebuilt
+    stamps = {rec[col]: _stamp(rec[col]) for rec in records for col in ("fq1", "fq2")}
+    heads: dict[str, StreamSummary | InputError] = {}
+    todo = {}
+    for rec in records:
+        for col in ("fq1", "fq2"):
+            entry = cached.get(rec[col])
+            if entry and entry.get("stamp") == stamps[rec[col]]:
+                heads[rec[col]] = StreamSummary(**entry["head"])
+            else:
+                todo.setdefault(rec[col], f"sample {rec['sample']}: {col}")
+
+    def head_or_error(item: tuple[str, str]) -> StreamSummary | InputError:
+        try:
+            return _head(*item)
+        except InputError as exc:
+            return exc
+
+    if todo:
+        with ThreadPoolExecutor(max_workers=min(HEAD_THREADS, len(todo))) as pool:
+            heads.update(zip(todo, pool.map(head_or_error, todo.items()), strict=True))
+    try:
+        for rec in records:
+            h1, h2 = heads[rec["fq1"]], heads[rec["fq2"]]
+            ok = isinstance(h1, StreamSummary) and isinstance(h2, StreamSummary)
+            if not ok or (h1.records, h1.names_blake2b) != (h2.records, h2.names_blake2b):
+                # The record-by-record check of both mates in step is the judge, and words it.
+                check_pair(rec["sample"], rec["fq1"], rec["fq2"], HEAD_RECORDS)
+    finally:
+        if cache_file is not None and todo:
+            fresh = {
+                p: {"stamp": stamps[p], "head": asdict(h)}
+                for p, h in heads.items()
+                if isinstance(h, StreamSummary)
+            }
+            try:  # the cache only saves time: a folder that cannot be written is no error
+                with atomic_write(cache_file) as fh:
+                    fh.write(json.dumps({**cached, **fresh}, sort_keys=True))
+            except OSError:
+                pass
+
+
 def load_samples(
-    path: str | Path, schema_dir: Path | None = None, check_files: bool = True, check_reads: bool = True
+    path: str | Path,
+    schema_dir: Path | None = None,
+    check_files: bool = True,
+    check_reads: bool = True,
+    cache_dir: str | Path | None = None,
 ) -> pd.DataFrame:
     """The sample sheet as a frame (sample, fq1, fq2 with absolute paths), or InputError.
 
     ``check_reads`` parses each mate's first records; Snakemake's job processes (which parse the
     workflow again for every job) skip it, since the main process did it before any job.
+    ``cache_dir`` keeps each file's head check between runs (``check_heads``).
     """
     path = Path(path)
     if not path.is_file():
@@ -91,9 +174,9 @@ def load_samples(
             rec[col] = str(fq.resolve())
         if rec["fq1"] == rec["fq2"]:
             raise InputError(f"{label}: fq1 and fq2 are the same file")
-        if check_files and check_reads:
-            check_pair(name, rec["fq1"], rec["fq2"], HEAD_RECORDS)
         records.append(rec)
     if not records:
         raise InputError(f"{path}: sample sheet has no samples")
+    if check_files and check_reads:
+        check_heads(records, Path(cache_dir) if cache_dir else None)
     return pd.DataFrame(records).set_index("sample", drop=False)

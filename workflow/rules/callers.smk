@@ -1,35 +1,7 @@
-# Callers on the one STAR alignment per sample (pizzly works from the reads with kallisto).
-# star_chimeric needs no rule of its own: allfuse annotate summarises Chimeric.out.junction.
-
-
-rule kallisto_fusion:
-    input:
-        unpack(fastqs),
-        checked="results/{sample}/reads_check.tsv",
-        index=f"{WORK}/kallisto.idx",
-    output:
-        fusion="results/{sample}/pizzly/kallisto/fusion.txt",
-        abundance="results/{sample}/pizzly/kallisto/abundance.tsv",
-    params:
-        outdir=lambda wc, output: str(Path(output.fusion).parent),
-        fail=lambda wc: tool_failed(
-            "kallisto quant", f"sample {wc.sample}", f"results/{wc.sample}/logs/kallisto_fusion.log"
-        ),
-    threads: 2
-    resources:
-        mem_mb=8000,
-    log:
-        "results/{sample}/logs/kallisto_fusion.log",
-    benchmark:
-        "benchmarks/{sample}/kallisto_fusion.tsv"
-    conda:
-        "../../envs/kallisto.yaml"
-    shell:
-        # kallisto exits 1 when no read pseudoaligns (e.g. a 0-read sample); its outputs are then
-        # written and empty, and the QC gate decides whether the sample can be assessed.
-        "kallisto quant -i {input.index:q} --fusion -t {threads} -o {params.outdir:q}"
-        " {input.fq1:q} {input.fq2:q} > {log:q} 2>&1"
-        " || grep -q 'zero reads pseudoaligned' {log:q} {params.fail}"
+# Callers on the one STAR alignment per sample (pizzly works from the reads with kallisto, which runs
+# beside STAR in rule star_align). star_chimeric needs no rule of its own: allfuse annotate
+# summarises Chimeric.out.junction. On a cluster each sample's callers and its annotate step are one
+# job (group "sample": one connected group per sample, README "Speed").
 
 
 rule pizzly:
@@ -45,14 +17,14 @@ rule pizzly:
         unfiltered="results/{sample}/pizzly/{sample}.unfiltered.json",
         cache=temp("results/{sample}/pizzly/gtf.cache"),
     params:
-        prefix=lambda wc, output: output.json.removesuffix(".json"),
         k=config["pizzly"]["k"],
         align_score=config["pizzly"]["align_score"],
         insert_size=config["pizzly"]["insert_size"],
-        fail=lambda wc: tool_failed("pizzly", f"sample {wc.sample}", f"results/{wc.sample}/logs/pizzly.log"),
     threads: 1
     resources:
         mem_mb=8000,
+    group:
+        "sample"
     log:
         "results/{sample}/logs/pizzly.log",
     benchmark:
@@ -60,9 +32,12 @@ rule pizzly:
     conda:
         "../../envs/kallisto.yaml"
     shell:
-        "pizzly -k {params.k} --gtf {input.gtf:q} --cache {output.cache:q} --align-score {params.align_score}"
-        " --insert-size {params.insert_size} --fasta {input.fasta:q} --output {params.prefix:q} {input.fusion:q}"
-        " > {log:q} 2>&1 {params.fail}"
+        shell_of(
+            "pizzly -k {params.k} --gtf {input.gtf:q} --cache {output.cache:q} --align-score {params.align_score}"
+        " --insert-size {params.insert_size} --fasta {input.fasta:q} --output results/{wildcards.sample}/pizzly/{wildcards.sample}"
+            " {input.fusion:q} > {log:q} 2>&1",
+            shell_failed("pizzly"),
+        )
 
 
 rule arriba_known_fusions:
@@ -103,15 +78,16 @@ rule arriba:
         fusions="results/{sample}/arriba/fusions.tsv",
         discarded="results/{sample}/arriba/fusions.discarded.tsv",
     params:
-        blacklist=lambda wc, input: f"-b {shlex.quote(input.blacklist)}" if ARRIBA.get("blacklist") else "-f blacklist",
-        domains=lambda wc, input: f"-p {shlex.quote(input.protein_domains)}" if ARRIBA.get("protein_domains") else "",
+        blacklist=f"-b {shlex.quote(ARRIBA['blacklist'])}" if ARRIBA.get("blacklist") else "-f blacklist",
+        domains=f"-p {shlex.quote(ARRIBA['protein_domains'])}" if ARRIBA.get("protein_domains") else "",
         header=shlex.quote(ARRIBA_HEADER),
         negative=ARRIBA_NO_CHIMERIC_READS,
         extra=ARRIBA["extra"],
-        fail=lambda wc: tool_failed("arriba", f"sample {wc.sample}", f"results/{wc.sample}/logs/arriba.log"),
     threads: 1
     resources:
         mem_mb=16000,
+    group:
+        "sample"
     log:
         "results/{sample}/logs/arriba.log",
     benchmark:
@@ -119,12 +95,14 @@ rule arriba:
     conda:
         "../../envs/arriba.yaml"
     shell:
-        "arriba -x {input.bam:q} -a {input.fasta:q} -g {input.gtf:q} {params.blacklist}"
+        shell_of(
+            "arriba -x {input.bam:q} -a {input.fasta:q} -g {input.gtf:q} {params.blacklist}"
         " -k {input.known_fusions:q} -t {input.known_fusions:q} {params.domains}"
         " -o {output.fusions:q} -O {output.discarded:q} {params.extra} > {log:q} 2>&1"
         " || {{ grep -q '{params.negative}' {log:q}"
-        " && printf '%s\\n' {params.header} | tee {output.fusions:q} > {output.discarded:q}; }}"
-        " {params.fail}"
+            " && printf '%s\\n' {params.header} | tee {output.fusions:q} > {output.discarded:q}; }}",
+            shell_failed("arriba"),
+        )
 
 
 rule ctat_genome_lib:
@@ -177,12 +155,12 @@ rule starfusion:
         abridged="results/{sample}/starfusion/star-fusion.fusion_predictions.abridged.tsv",
         full="results/{sample}/starfusion/star-fusion.fusion_predictions.tsv",
     params:
-        outdir=lambda wc, output: str(Path(output.abridged).parent),
         extra=STARFUSION["extra"],
-        fail=lambda wc: tool_failed("STAR-Fusion", f"sample {wc.sample}", f"results/{wc.sample}/logs/starfusion.log"),
     threads: 2
     resources:
         mem_mb=8000,
+    group:
+        "sample"
     log:
         "results/{sample}/logs/starfusion.log",
     benchmark:
@@ -190,5 +168,8 @@ rule starfusion:
     conda:
         "../../envs/star-fusion.yaml"
     shell:
-        "STAR-Fusion --genome_lib_dir {input.genome_lib:q} -J {input.junctions:q} --output_dir {params.outdir:q}"
-        " --CPU {threads} {params.extra} > {log:q} 2>&1 {params.fail}"
+        shell_of(
+            "STAR-Fusion --genome_lib_dir {input.genome_lib:q} -J {input.junctions:q}"
+            " --output_dir results/{wildcards.sample}/starfusion --CPU {threads} {params.extra} > {log:q} 2>&1",
+            shell_failed("STAR-Fusion"),
+        )

@@ -1,5 +1,4 @@
 # Python of the workflow: config and sample sheet validation, and input functions.
-import re
 import shlex
 import sys
 from pathlib import Path
@@ -13,7 +12,6 @@ from allfuse.callers.registry import CALLERS as CALLER_REGISTRY
 from allfuse.callers.registry import caller as caller_by_name
 from allfuse.compression import sniff
 from allfuse.errors import InputError
-from allfuse.reads import star_read_command
 from allfuse.reference import check_reference
 from allfuse.samplesheet import load_samples, validate_config
 
@@ -34,13 +32,14 @@ CHECK_FILES = workflow.is_main_process and not LINTING
 try:
     _source = ", ".join(map(str, workflow.config_settings.configfiles)) or "config/config.yaml"
     validate_config(config, _source, Path(workflow.basedir) / "workflow" / "schemas")
+    WORK = config["work_dir"].rstrip("/")
     SAMPLES = load_samples(
         config["samples"],
         Path(workflow.basedir) / "workflow" / "schemas",
         check_files=not LINTING,
         check_reads=CHECK_FILES,
+        cache_dir=f"{WORK}/.allfuse",  # each FASTQ's head check, by path, size and mtime
     )
-    WORK = config["work_dir"].rstrip("/")
     if CHECK_FILES:
         for _warning in check_reference(
             config["reference"]["fasta"], config["reference"]["gtf"], f"{WORK}/.allfuse"
@@ -103,22 +102,26 @@ def _allfuse_command():
 
 
 ALLFUSE = _allfuse_command()
+# The reads check inside the alignment job (allfuse.fastq_stream: STAR's read command, then the
+# verdict): run by the Python that runs Snakemake, which has allfuse's dependencies (this file
+# imports them) on every node a job runs on, whatever conda environment the job has.
+READS_CHECK = (
+    f"env PYTHONPATH={shlex.quote(str(Path(workflow.basedir) / 'src'))} {shlex.quote(sys.executable)}"
+    " -m allfuse.fastq_stream"
+)
 
 
+# A sample ID's own pattern (the sheet's schema), not an alternation of every ID: Snakemake matches
+# each planned file against it, and a 1,000-way alternation made planning 1,000 samples seconds
+# slower. A path of an ID not in the sheet still plans nothing: fastqs() knows no reads for it.
 wildcard_constraints:
-    sample="|".join(re.escape(s) for s in SAMPLES.index),
+    sample=r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}",
     caller="|".join(CALLERS),
 
 
 def fastqs(wildcards):
     row = SAMPLES.loc[wildcards.sample]
     return {"fq1": row["fq1"], "fq2": row["fq2"]}
-
-
-def read_files_command(wildcards):
-    """STAR --readFilesCommand chosen from the files' own bytes (gzip, plain, or one of each)."""
-    row = SAMPLES.loc[wildcards.sample]
-    return star_read_command([row["fq1"], row["fq2"]])
 
 
 def tool_failed(tool, what, log):
@@ -132,20 +135,38 @@ def tool_failed(tool, what, log):
     )
 
 
+def shell_failed(tool, log="log", rc="$?"):
+    """``tool_failed`` as text for a rule's ``shell:`` (braces doubled, the sample and the log
+    filled in by Snakemake when the job runs): no function is called per job while planning,
+    which counts for a 1,000-sample plan. ``log`` names the log (e.g. ``log.star``), ``rc`` the exit
+    status to report."""
+    text = tool_failed(tool, "sample @SAMPLE@", "@LOG@").replace("{", "{{").replace("}", "}}")
+    text = text.replace("rc=$?", f"rc={rc}")
+    text = text.replace("@SAMPLE@", "{wildcards.sample}").replace("@LOG@", f"{{{log}:q}}")
+    return f" {text}"
+
+
+def shell_of(*parts):
+    """A rule's shell command from its parts (text and ``shell_failed`` tails), joined."""
+    return "".join(parts)
+
+
 # Every caller's rule output and extra inputs come from the caller registry.
 CALLER_OUTPUT = {c.name: c.output for c in CALLER_REGISTRY if c.in_pipeline}
 
 
-def caller_inputs(wildcards):
-    """The annotate rule's inputs: each configured caller's output (under its name) and extras."""
-    inputs = {caller: caller_by_name(caller).output.format(sample=wildcards.sample) for caller in CALLERS}
+def _caller_inputs():
+    """The annotate rule's inputs: each configured caller's output (under its name) and extras, as
+    wildcard patterns (no function is called per job while planning)."""
+    inputs = {caller: caller_by_name(caller).output for caller in CALLERS}
     for caller in CALLERS:  # e.g. pizzly's fused sequences, read beside its JSON
-        inputs.update(caller_by_name(caller).extra_inputs_of(wildcards.sample))
+        inputs.update(caller_by_name(caller).extra_inputs_of("{sample}"))
     return inputs
 
 
-def caller_options(wildcards, input):
-    return " ".join(f"{caller_by_name(caller).option} {shlex.quote(input[caller])}" for caller in CALLERS)
+CALLER_INPUTS = _caller_inputs()
+# allfuse annotate's option for each caller's file, e.g. --pizzly {input.pizzly:q}
+CALLER_OPTIONS = " ".join(f"{caller_by_name(caller).option} {{input.{caller}:q}}" for caller in CALLERS)
 
 
 # Survival analysis (workflow/rules/survival.smk): only when config names a clinical table.
@@ -167,12 +188,87 @@ def survival_outputs():
 
 
 def all_outputs():
+    """The run's targets: the cohort table and page, which need every sample's results (fusions,
+    classification, report; the alignment job that makes them also makes the indexed BAM). Listing
+    each sample's files here too made Snakemake resolve 4,000 more targets when planning 1,000."""
     out = ["results/cohort.tsv", "results/cohort.html"]
-    for sample in SAMPLES.index:
-        out += [
-            f"results/{sample}/fusions.tsv",
-            f"results/{sample}/classification.json",
-            f"results/{sample}/report.html",
-            f"results/{sample}/star/Aligned.sortedByCoord.out.bam.bai",
-        ]
     return out + survival_outputs()  # workflow/rules/survival.smk: only with a clinical table
+
+
+# The alignment job (align.smk): its inputs and outputs beyond STAR's, and its shell command.
+# kallisto reads the FASTQs, not STAR's output: it runs beside STAR, for every sample (pizzly reads
+# its fusion.txt; expression.tsv and the NUTM1 check read its abundance.tsv, whatever the callers).
+KALLISTO = True
+ALIGN_EXTRA_INPUT = {"kallisto_index": f"{WORK}/kallisto.idx"} if KALLISTO else {}
+ALIGN_EXTRA_OUTPUT = (
+    {
+        "fusion": "results/{sample}/pizzly/kallisto/fusion.txt",
+        "abundance": "results/{sample}/pizzly/kallisto/abundance.tsv",
+    }
+    if KALLISTO
+    else {}
+)
+ALIGN_EXTRA_LOG = {"kallisto": "results/{sample}/logs/kallisto_fusion.log"} if KALLISTO else {}
+
+
+def _align_command():
+    """The alignment job's shell command (static text: nothing is evaluated per job when planning).
+
+    Order of the verdicts: the reads check first (a failing check is the sample's one line, whatever
+    STAR did after its read command stopped), then STAR, samtools index and kallisto. kallisto is
+    stopped whenever the job fails, so it cannot write after Snakemake has removed the outputs.
+    """
+    kallisto_start = kallisto_wait = ""
+    if KALLISTO:
+        # kallisto exits 1 when no read pseudoaligns (e.g. a 0-read sample); its outputs are then
+        # written and empty, and the QC gate decides whether the sample can be assessed.
+        kallisto_start = (
+            " kallisto quant -i {input.kallisto_index:q} --fusion -t $(( {threads} > 3 ? {threads} / 4 : 1 ))"
+            " -o results/{wildcards.sample}/pizzly/kallisto {input.fq1:q} {input.fq2:q} > {log.kallisto:q} 2>&1 &"
+            " kallisto=$!; trap 'kill $kallisto 2>/dev/null || true' EXIT;"
+        )
+        kallisto_wait = "".join(
+            [
+                " wait $kallisto || grep -q 'zero reads pseudoaligned' {log.kallisto:q}",
+                shell_failed("kallisto quant", "log.kallisto"),
+                ";",
+            ]
+        )
+    # STAR's unsorted BAM (uncompressed) is sorted as it comes: compressed once, and sorted in
+    # bounded memory (samtools spills to disk), unlike STAR's own sort (--limitBAMsortRAM); with fast
+    # compression (-l 1), since the sort shares the job's cores with STAR
+    return "".join(
+        [
+        "D=results/{wildcards.sample}/star; rm -f $D/fq1 $D/fq2 $D/fq1.check.json $D/fq2.check.json;"
+        " ln -s {input.fq1:q} $D/fq1 && ln -s {input.fq2:q} $D/fq2"
+        " && printf '#!/bin/sh\\nexec %s feed %s \"$1\"\\n' {params.reads_check:q} {wildcards.sample} > $D/read_command"
+        " && chmod +x $D/read_command;",
+        kallisto_start,
+        " status=(0 0); STAR --runThreadN {threads} --genomeDir {input.index:q} --readFilesIn $D/fq1 $D/fq2"
+        " --readFilesCommand $D/read_command --outFileNamePrefix $D/ --outSAMtype BAM Unsorted --outStd BAM_Unsorted"
+        " --outBAMcompression 0 --outSAMattrRGline ID:{wildcards.sample} SM:{wildcards.sample}"
+        " {params.extra} {params.chimeric} 2> {log.star:q}"
+        " | samtools sort -@ {threads} -l 1 -m 1500M -o {output.bam:q} -T $D/sort.tmp - 2> {log.sort:q}"
+        " || status=(\"${{PIPESTATUS[@]}}\"); star=${{status[0]}}; sort=${{status[1]}};"
+        " check=0; {params.reads_check} verify {wildcards.sample} {input.fq1:q} {input.fq2:q} $D {output.checked:q}"
+        " > {log.check:q} 2>&1 || check=$?;"
+        " rm -f $D/read_command $D/fq1 $D/fq2 $D/fq1.check.json $D/fq2.check.json;"
+        " if [ $check = 1 ]; then false",
+        shell_failed("read check", "log.check"),
+        "; fi; [ $star = 0 ]",
+        shell_failed("STAR", "log.star", rc="$star"),
+        "; [ $check = 0 ]",
+        shell_failed("read check", "log.check", rc="$check"),
+        "; [ $sort = 0 ]",
+        shell_failed("samtools sort", "log.sort", rc="$sort"),
+        "; grep -h 'warning:' {log.check:q} >&2 || true;"
+        " samtools index {output.bam:q} > {log.index:q} 2>&1",
+        shell_failed("samtools index", "log.index"),
+        ";",
+        kallisto_wait,
+        ]
+    )
+
+
+
+ALIGN_SHELL = _align_command()

@@ -33,19 +33,23 @@ rule expression:
     output:
         "results/{sample}/expression.tsv",
     params:
-        fail=lambda wc: tool_failed("allfuse expression", f"sample {wc.sample}", f"results/{wc.sample}/logs/expression.log"),
         allfuse=ALLFUSE,
         index_dir=ANNOTATION_INDEX_DIR,
     threads: 1
     resources:
         mem_mb=2000,
+    group:
+        "sample"
     log:
         "results/{sample}/logs/expression.log",
     conda:
         "../../envs/allfuse.yaml"
     shell:
-        "{params.allfuse} expression --sample {wildcards.sample} --abundance {input.abundance:q} --gtf {input.gtf:q}"
-        " --index-dir {params.index_dir:q} --out {output:q} > {log:q} 2>&1 {params.fail}"
+        shell_of(
+            "{params.allfuse} expression --sample {wildcards.sample} --abundance {input.abundance:q} --gtf {input.gtf:q}"
+            " --index-dir {params.index_dir:q} --out {output:q} > {log:q} 2>&1",
+            shell_failed("allfuse expression"),
+        )
 
 
 rule expression_matrix:
@@ -83,14 +87,14 @@ rule evidence:
     output:
         "results/{sample}/evidence.json",
     params:
-        fail=lambda wc: tool_failed("allfuse evidence", f"sample {wc.sample}", f"results/{wc.sample}/logs/evidence.log"),
         allfuse=ALLFUSE,
         index_dir=ANNOTATION_INDEX_DIR,
-        sample_dir=lambda wc, input: str(Path(input.classification).parent),
         build=REF["build"],
     threads: 1
     resources:
         mem_mb=2000,
+    group:
+        "sample"
     log:
         "results/{sample}/logs/evidence.log",
     benchmark:
@@ -98,9 +102,12 @@ rule evidence:
     conda:
         "../../envs/allfuse.yaml"
     shell:
-        "{params.allfuse} evidence --sample-dir {params.sample_dir:q} --bam {input.bam:q} --fasta {input.fasta:q}"
-        " --fai {input.fai:q} --gtf {input.gtf:q} --index-dir {params.index_dir:q} --build {params.build:q}"
-        " --out {output:q} > {log:q} 2>&1 {params.fail}"
+        shell_of(
+            "{params.allfuse} evidence --sample-dir results/{wildcards.sample} --bam {input.bam:q} --fasta {input.fasta:q}"
+            " --fai {input.fai:q} --gtf {input.gtf:q} --index-dir {params.index_dir:q} --build {params.build:q}"
+            " --out {output:q} > {log:q} 2>&1",
+            shell_failed("allfuse evidence"),
+        )
 
 
 rule primers:
@@ -114,14 +121,14 @@ rule primers:
     output:
         "results/{sample}/primers.tsv",
     params:
-        fail=lambda wc: tool_failed("allfuse primers", f"sample {wc.sample}", f"results/{wc.sample}/logs/primers.log"),
         allfuse=ALLFUSE,
         index_dir=ANNOTATION_INDEX_DIR,
-        sample_dir=lambda wc, input: str(Path(input.classification).parent),
         settings=json.dumps(config["primers"], sort_keys=True),
     threads: 1
     resources:
         mem_mb=2000,
+    group:
+        "sample"
     log:
         "results/{sample}/logs/primers.log",
     benchmark:
@@ -129,6 +136,9 @@ rule primers:
     conda:
         "../../envs/allfuse.yaml"
     shell:
-        "{params.allfuse} primers --sample-dir {params.sample_dir:q} --fasta {input.fasta:q} --fai {input.fai:q}"
-        " --gtf {input.gtf:q} --index-dir {params.index_dir:q} --settings-json {params.settings:q}"
-        " --out {output:q} > {log:q} 2>&1 {params.fail}"
+        shell_of(
+            "{params.allfuse} primers --sample-dir results/{wildcards.sample} --fasta {input.fasta:q} --fai {input.fai:q}"
+            " --gtf {input.gtf:q} --index-dir {params.index_dir:q} --settings-json {params.settings:q}"
+            " --out {output:q} > {log:q} 2>&1",
+            shell_failed("allfuse primers"),
+        )

@@ -46,20 +46,23 @@ rule report:
             labels={"sample": "{sample}", "file": "fusion report"},
         ),
     params:
-        fail=lambda wc: tool_failed("allfuse report", f"sample {wc.sample}", f"results/{wc.sample}/logs/report.log"),
         allfuse=ALLFUSE,
-        sample_dir=lambda wc, input: str(Path(input.classification).parent),
         max_diagrams=config["report"]["max_diagrams"],
     threads: 1
     resources:
         mem_mb=1000,
+    group:
+        "sample"
     log:
         "results/{sample}/logs/report.log",
     conda:
         "../../envs/allfuse.yaml"
     shell:
-        "{params.allfuse} report --sample-dir {params.sample_dir:q} --provenance {input.provenance:q}"
-        " --max-diagrams {params.max_diagrams} --out {output:q} > {log:q} 2>&1 {params.fail}"
+        shell_of(
+            "{params.allfuse} report --sample-dir results/{wildcards.sample} --provenance {input.provenance:q}"
+            " --max-diagrams {params.max_diagrams} --out {output:q} > {log:q} 2>&1",
+            shell_failed("allfuse report"),
+        )
 
 
 rule cohort_report:

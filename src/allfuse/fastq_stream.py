@@ -1,0 +1,227 @@
+"""Each FASTQ file checked in the same pass that feeds it to STAR (STAR's ``--readFilesCommand``).
+
+The per-sample read check used to stream both mates in a job of its own before STAR started: at
+50 M read pairs that held STAR back for minutes. Here STAR runs this module once per mate as its
+read command: the file is decompressed once, its bytes go to STAR unchanged, and on the way every
+record is checked exactly as ``allfuse.reads.records`` checks it (FASTQ structure, truncated gzip).
+What the mates must share (read names in step, equal counts) cannot be seen from one file, so each
+mate's pass leaves a summary (record count and a digest of its read names) beside STAR's outputs,
+and the alignment job compares the two summaries after STAR (``allfuse.reads.verify_streams``)
+before it writes ``reads_check.tsv``. Nothing downstream starts without that table, so no result is
+made from reads that were not checked to the end.
+
+Stdlib only: it starts twice per sample inside STAR's job, whatever conda environment that job has.
+Records are checked a chunk at a time with bytes operations; a chunk with any doubt is checked
+again record by record with the shared exact checks, so the messages are the same as before.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import sys
+import zlib
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from allfuse.compression import require_gzip_or_plain
+from allfuse.errors import InputError
+
+#: Decompressed bytes read and passed on at a time.
+CHUNK_BYTES = 1 << 20
+_MATE_SUFFIX = re.compile(rb"/[12]\n")
+_FIRST_WORD = re.compile(rb"^@[^\S\n]*(\S*)", re.MULTILINE)  # a header's first word, as mate_name
+
+
+def mate_name(header: bytes) -> bytes:
+    """The read name both mates share: first word of the header, without '/1' or '/2'."""
+    word = header[1:].split(maxsplit=1)[0] if len(header) > 1 else b""
+    return word[:-2] if word[-2:] in (b"/1", b"/2") else word
+
+
+def record_problem(
+    head: bytes, seq: bytes, plus: bytes, qual: bytes, first: int, path: Path, label: str
+) -> str | None:
+    """The one-line problem of one record (lines without their line ends), or None."""
+    if not head.startswith(b"@"):
+        return (
+            f"{label}: {path}: line {first}: not FASTQ (a record starts with '@', found "
+            f"{head[:20].decode('utf-8', 'replace')!r})"
+        )
+    if not plus.startswith(b"+"):
+        return f"{label}: {path}: line {first + 2}: not FASTQ (expected '+' line)"
+    if len(seq) != len(qual):
+        return (
+            f"{label}: {path}: line {first}: sequence and quality lengths differ ({len(seq)} vs {len(qual)})"
+        )
+    return None
+
+
+def truncated(path: Path, label: str) -> InputError:
+    return InputError(f"{label}: {path}: ends inside a FASTQ record (truncated file?)")
+
+
+def damaged_gzip(path: Path, label: str, exc: Exception) -> InputError:
+    return InputError(f"{label}: {path}: damaged or truncated gzip file ({exc})")
+
+
+def _names_exactly(lines: list[bytes], first_line: int, path: Path, label: str) -> list[bytes]:
+    """Mate names of whole records, checked one by one (the path of any chunk with a doubt)."""
+    names = []
+    for i in range(0, len(lines), 4):
+        head, seq, plus, qual = (line.rstrip(b"\r") for line in lines[i : i + 4])
+        problem = record_problem(head, seq, plus, qual, first_line + i, path, label)
+        if problem:
+            raise InputError(problem)
+        names.append(mate_name(head))
+    return names
+
+
+def _names(lines: list[bytes], first_line: int, path: Path, label: str) -> bytes:
+    """Mate names of whole records, each followed by a newline; InputError on the first bad record.
+
+    Whole chunks are checked with bytes operations (no Python loop per record); any doubt (a bad
+    record, a CR line end) sends the chunk through the exact record-by-record check, which also
+    words the message.
+    """
+    heads, seqs, pluses, quals = lines[0::4], lines[1::4], lines[2::4], lines[3::4]
+    if not heads:
+        return b""
+    head_text = b"\n".join(heads)
+    fast = (
+        head_text.startswith(b"@")
+        and head_text.count(b"\n@") == len(heads) - 1
+        and (b"\n" + b"\n".join(pluses)).count(b"\n+") == len(pluses)
+        and list(map(len, seqs)) == list(map(len, quals))
+        and b"\r" not in head_text
+        and b"\r" not in b"".join(quals)
+    )
+    if not fast:
+        return b"".join(name + b"\n" for name in _names_exactly(lines, first_line, path, label))
+    return _MATE_SUFFIX.sub(b"\n", b"\n".join(_FIRST_WORD.findall(head_text)) + b"\n")
+
+
+@dataclass(frozen=True)
+class StreamSummary:
+    """What one mate's pass saw: the alignment job compares the two mates' summaries."""
+
+    path: str
+    compression: str
+    records: int
+    names_blake2b: str  # digest of the mate names in order: equal for mates in step
+    error: str | None = None  # the file's own problem (one line)
+    complete: bool = True  # False: STAR stopped reading before the end (its own failure)
+
+    def write(self, target: Path) -> None:
+        """Atomically (temporary name, then rename): a summary that exists is whole."""
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(json.dumps(asdict(self), sort_keys=True) + "\n")
+        os.replace(tmp, target)
+
+    @classmethod
+    def read(cls, source: Path) -> StreamSummary:
+        return cls(**json.loads(source.read_text()))
+
+
+def _chunks(path: Path, label: str, size: int) -> Iterator[bytes]:
+    # allfuse.io.open_binary, without importing allfuse.io (pandas): this runs inside STAR's job
+    opener = gzip.open if require_gzip_or_plain(path, label) == "gzip" else open
+    try:
+        with opener(path, "rb") as fh:
+            while chunk := fh.read(size):
+                yield chunk
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise damaged_gzip(path, label, exc) from None
+
+
+def stream_check(
+    path: str | Path, label: str, out: BinaryIO | None = None, limit: int | None = None
+) -> StreamSummary:
+    """Check every record of one FASTQ file (or its first ``limit``), passing its decompressed
+    bytes to ``out`` unchanged.
+
+    Raises InputError (one line naming ``label`` and the file) at the first problem; bytes of the
+    chunk with the problem may already have been passed on, which is why the summary, not the
+    stream, says whether the file passed.
+    """
+    path = Path(path)
+    kind = require_gzip_or_plain(path, label)
+    digest = hashlib.blake2b(digest_size=16)
+    records = 0
+    carry = b""
+    for chunk in _chunks(path, label, CHUNK_BYTES if limit is None else 1 << 16):
+        if out is not None:
+            out.write(chunk)
+        lines = (carry + chunk).split(b"\n")
+        whole = (len(lines) - 1) // 4 * 4  # the last piece is an unfinished line
+        if limit is not None and records + whole // 4 >= limit:
+            whole = 4 * (limit - records)
+            digest.update(_names(lines[:whole], 4 * records + 1, path, label))
+            return StreamSummary(str(path), kind, limit, digest.hexdigest())
+        carry = b"\n".join(lines[whole:])
+        digest.update(_names(lines[:whole], 4 * records + 1, path, label))
+        records += whole // 4
+    if carry:
+        lines = carry.split(b"\n")
+        if lines[-1] == b"":
+            lines.pop()  # the file's last line end
+        if len(lines) % 4:
+            raise truncated(path, label)
+        digest.update(_names(lines, 4 * records + 1, path, label))
+        records += len(lines) // 4
+    return StreamSummary(str(path), kind, records, digest.hexdigest())
+
+
+def summary_path(link: Path) -> Path:
+    """Where one mate's pass leaves its summary: beside the link STAR reads (``fq1``, ``fq2``)."""
+    return link.with_name(f"{link.name}.check.json")
+
+
+def feed(sample: str, link: Path) -> int:
+    """STAR's read command for one mate: the file behind ``link`` (named ``fq1`` or ``fq2``) to
+    stdout, checked. The summary is written before stdout closes, so it exists once STAR has
+    read the whole file."""
+    path = Path(os.readlink(link)) if link.is_symlink() else link
+    label, summary = f"sample {sample}: {link.name}", summary_path(link)
+    out = sys.stdout.buffer
+    try:
+        result = stream_check(path, label, out)
+        out.flush()
+    except InputError as exc:
+        StreamSummary(str(path), "", 0, "", error=str(exc)).write(summary)
+        print(f"allfuse: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # STAR stopped reading (it failed): no verdict on this file
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())  # nothing more to flush at exit
+        StreamSummary(str(path), "", 0, "", complete=False).write(summary)
+        return 1
+    result.write(summary)
+    return 0
+
+
+USAGE = """usage (steps of the alignment job, not user commands):
+  python -m allfuse.fastq_stream feed SAMPLE FILE     STAR's --readFilesCommand (STAR appends FILE)
+  python -m allfuse.fastq_stream verify SAMPLE FQ1 FQ2 LINK_DIR OUT
+      both mates' summaries compared, then reads_check.tsv written (exit 1: the reads' problem,
+      one line; exit 3: STAR did not read them to the end, its own failure)"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) == 3 and args[0] == "feed":
+        return feed(args[1], Path(args[2]))
+    if len(args) == 6 and args[0] == "verify":
+        from allfuse.reads import verify_streams_command  # pandas: only after STAR, once
+
+        return verify_streams_command(*args[1:])
+    print(USAGE, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
