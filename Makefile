@@ -43,7 +43,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-demo/truth.tsv: | venv
+# Made again when the simulator changes (a demo/ from an older version lacks its newer samples).
+demo/truth.tsv: $(wildcard src/allfuse/simulate/*.py) | venv
+	rm -rf demo/reads
 	$(BIN)/allfuse simulate --outdir demo --seed 1 --cohort demo
 
 # Simulated follow-up (the simulation above writes it too; this serves a demo/ made before it did).
