@@ -16,7 +16,6 @@ from allfuse.tables import (
     CLASSIFICATION_KEYS,
     COHORT_COLUMNS,
     COHORT_PAGE_COLUMNS,
-    EFS_PAGE_COLUMNS,
     EVAL_COLUMNS,
     EXCLUDED_COLUMNS,
     FUSIONS_COLUMNS,
@@ -62,7 +61,6 @@ def test_subsets_name_declared_columns() -> None:
     the survival table the page shows is efs_by_<by>.tsv's."""
     assert set(COHORT_PAGE_COLUMNS) <= set(COHORT_COLUMNS)
     assert set(GROUPING_MATCH_COLUMNS) <= set(COHORT_COLUMNS)
-    assert set(EFS_PAGE_COLUMNS) <= {c.format(endpoint="efs") for c in SURVIVAL_SUMMARY_COLUMNS}
     schema = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
     rule = schema["properties"]["survival"]["properties"]["groupings"]["additionalProperties"]["items"]
     keys = list(rule["properties"])

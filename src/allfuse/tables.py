@@ -310,19 +310,6 @@ LOGRANK_COLUMNS: list[str] = ["test", "groups", "chi2", "df", "p"]
 ANALYSIS_COLUMNS: list[str] = ["sample", "group", "time", "event"]
 #: excluded.tsv: every cohort sample left out of the analysis, with the reason.
 EXCLUDED_COLUMNS: list[str] = ["sample", "reason"]
-#: Columns of efs_by_<by>.tsv shown on the cohort page (the rest stay in the file).
-EFS_PAGE_COLUMNS: list[str] = [
-    "group",
-    "n",
-    "events",
-    "efs_pct",
-    "ci_lower_pct",
-    "ci_upper_pct",
-    "time_point",
-    "time_unit",
-    "median_followup",
-    "warning",
-]
 
 # --- allfuse evaluate ----------------------------------------------------------------------------
 

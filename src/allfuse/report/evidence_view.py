@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from allfuse.evidence import CHIMERIC_RESIDUE, JUNCTION_MARK
+from allfuse.tables import PRIMER_COLUMNS
 
 #: Split-read alignment lines shown per fusion (the reads are all named in the list below them).
 MAX_ALIGNMENT_READS = 20
@@ -27,24 +28,8 @@ SPECIFICITY_NOTE = (
     "Genome-wide specificity of these primers is not checked here (no BLAST or in-silico PCR): the "
     "laboratory's own primer check still applies."
 )
-PRIMER_FIELDS = [
-    "sample",
-    "event_id",
-    "fusion",
-    "role",
-    "forward",
-    "reverse",
-    "forward_tm",
-    "reverse_tm",
-    "forward_gc",
-    "reverse_gc",
-    "product_size",
-    "forward_exon",
-    "reverse_exon",
-    "amplicon",
-    "placement",
-    "reason",
-]
+#: primers.tsv as the page reads it: its declared columns (allfuse.tables).
+PRIMER_FIELDS = PRIMER_COLUMNS
 
 
 def _text(value: object) -> str:
