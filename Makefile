@@ -56,11 +56,11 @@ demo: install demo/truth.tsv demo/clinical.tsv $(if $(filter all,$(CALLERS)),cal
 	PATH=$(RUN_PATH) $(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml -q rules \
 		$(if $(filter all,$(CALLERS)),--config 'callers=$(ALL_CALLERS)')
 	@echo "--- time per caller, summed over the demo's samples (benchmarks/; one STAR alignment serves them all):"
-	@for step in star_align arriba starfusion pizzly annotate evidence primers; do \
+	@for step in star_align arriba starfusion pizzly annotate; do \
 		ls benchmarks/*/$$step.tsv >/dev/null 2>&1 || continue; \
 		awk -v step=$$step 'FNR == 2 { t += $$1; n++ } END { printf "  %-16s %6.1f s over %d samples\n", step, t, n }' benchmarks/*/$$step.tsv; \
 	done; [ ! -f benchmarks/ctat_genome_lib.tsv ] || awk 'FNR == 2 { printf "  %-16s %6.1f s once (STAR-Fusion library from the demo genome)\n", "ctat_genome_lib", $$1 }' benchmarks/ctat_genome_lib.tsv
-	@echo "  (star_align includes the reads check, sorting and kallisto; star_chimeric is read inside annotate)"
+	@echo "  (star_align includes the reads check, sorting and kallisto; annotate includes QC, expression, evidence, primers and the report; star_chimeric is read inside annotate)"
 	@echo "--- planted truth (demo/truth.tsv, demo/decoys.tsv) against the results:"
 	$(BIN)/allfuse evaluate --truth demo/truth.tsv --results results
 	@echo "--- 2-year EFS of the simulated 175-infant cohort (demo/cohort175/) as the infant cohort paper gives it:"

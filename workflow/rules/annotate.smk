@@ -1,21 +1,41 @@
+# Import for the primer settings passed as JSON.
+import json
+
+
 rule annotate:
-    # One job per sample after its callers: the QC gate and allfuse annotate (the same command users
-    # run on caller outputs made elsewhere, e.g. nf-core/rnafusion). QC gates (config qc:): too few
-    # read pairs or too little unique mapping -> 'not assessable'. The NUTM1 expression check reads
-    # the sample's expression.tsv. On a cluster it runs in the sample's group job with expression,
-    # evidence, primers and the report (one SLURM job for them all).
+    # One job per sample after its callers, one Python step after another: the QC gate, gene
+    # expression from kallisto's abundance.tsv (the NUTM1 check reads it), allfuse annotate (the same
+    # command users run on caller outputs made elsewhere, e.g. nf-core/rnafusion), the evidence
+    # behind each defining fusion, its RT-PCR confirmation primers and the HTML report. Steps of
+    # about a second each: as one job they cost one scheduling, and a 1,000-sample plan stays small
+    # (README "Speed"). QC gates (config qc:): too few read pairs or too little unique mapping ->
+    # 'not assessable'. The report is in `snakemake --report` under "Fusion reports".
     input:
         **CALLER_INPUTS,
         gtf=GENES_GTF,
         index=rules.annotation_index.output[0],
         star="results/{sample}/star/Log.final.out",
         reads="results/{sample}/reads_check.tsv",
-        expression="results/{sample}/expression.tsv",
+        abundance="results/{sample}/pizzly/kallisto/abundance.tsv",
+        bam="results/{sample}/star/Aligned.sortedByCoord.out.bam",
+        bai="results/{sample}/star/Aligned.sortedByCoord.out.bam.bai",
+        fasta=GENOME_FASTA,
+        fai=GENOME_FAI,
+        provenance="results/provenance.json",
     output:
         qc="results/{sample}/qc.tsv",
+        expression="results/{sample}/expression.tsv",
         calls=expand("results/{{sample}}/calls/{caller}.tsv", caller=CALLERS),
         fusions="results/{sample}/fusions.tsv",
         classification="results/{sample}/classification.json",
+        evidence="results/{sample}/evidence.json",
+        primers="results/{sample}/primers.tsv",
+        report=report(
+            "results/{sample}/report.html",
+            category="Fusion reports",
+            subcategory="{sample}",
+            labels={"sample": "{sample}", "file": "fusion report"},
+        ),
     params:
         allfuse=ALLFUSE,
         index_dir=ANNOTATION_INDEX_DIR,
@@ -25,6 +45,9 @@ rule annotate:
         min_total=config["star_chimeric"]["min_total_support"],
         distance=config["merge"]["max_distance"],
         nutm1=config["expression"]["nutm1_tpm_threshold"],
+        build=REF["build"],
+        primer_settings=json.dumps(config["primers"], sort_keys=True),
+        max_diagrams=config["report"]["max_diagrams"],
     threads: 1
     resources:
         mem_mb=4000,
@@ -32,7 +55,11 @@ rule annotate:
         "sample"
     log:
         qc="results/{sample}/logs/star_qc.log",
+        expression="results/{sample}/logs/expression.log",
         annotate="results/{sample}/logs/annotate.log",
+        evidence="results/{sample}/logs/evidence.log",
+        primers="results/{sample}/logs/primers.log",
+        report="results/{sample}/logs/report.log",
     benchmark:
         "benchmarks/{sample}/annotate.tsv"
     conda:
@@ -44,13 +71,27 @@ rule annotate:
             " --out {output.qc:q} > {log.qc:q} 2>&1",
             shell_failed("allfuse qc", "log.qc"),
             "; grep -h 'warning:' {log.qc:q} >&2 || true;"
-            " {params.allfuse} annotate --sample {wildcards.sample} --gtf {input.gtf:q} --index-dir {params.index_dir:q}"
+            " {params.allfuse} expression --sample {wildcards.sample} --abundance {input.abundance:q}"
+            " --gtf {input.gtf:q} --index-dir {params.index_dir:q} --out {output.expression:q} > {log.expression:q} 2>&1",
+            shell_failed("allfuse expression", "log.expression"),
+            "; {params.allfuse} annotate --sample {wildcards.sample} --gtf {input.gtf:q} --index-dir {params.index_dir:q}"
             " --outdir results/{wildcards.sample} ",
             CALLER_OPTIONS,
             " --qc {output.qc:q} --on-empty-caller not-assessable --min-junction-reads {params.min_junction}"
             " --min-total-support {params.min_total} --merge-distance {params.distance}"
-            " --expression {input.expression:q} --nutm1-tpm-threshold {params.nutm1} > {log.annotate:q} 2>&1",
+            " --expression {output.expression:q} --nutm1-tpm-threshold {params.nutm1} > {log.annotate:q} 2>&1",
             shell_failed("allfuse annotate", "log.annotate"),
+            "; {params.allfuse} evidence --sample-dir results/{wildcards.sample} --bam {input.bam:q}"
+            " --fasta {input.fasta:q} --fai {input.fai:q} --gtf {input.gtf:q} --index-dir {params.index_dir:q}"
+            " --build {params.build:q} --out {output.evidence:q} > {log.evidence:q} 2>&1",
+            shell_failed("allfuse evidence", "log.evidence"),
+            "; {params.allfuse} primers --sample-dir results/{wildcards.sample} --fasta {input.fasta:q}"
+            " --fai {input.fai:q} --gtf {input.gtf:q} --index-dir {params.index_dir:q}"
+            " --settings-json {params.primer_settings:q} --out {output.primers:q} > {log.primers:q} 2>&1",
+            shell_failed("allfuse primers", "log.primers"),
+            "; {params.allfuse} report --sample-dir results/{wildcards.sample} --provenance {input.provenance:q}"
+            " --max-diagrams {params.max_diagrams} --out {output.report:q} > {log.report:q} 2>&1",
+            shell_failed("allfuse report", "log.report"),
         )
 
 

@@ -151,6 +151,10 @@ def shell_of(*parts):
     return "".join(parts)
 
 
+# pyfaidx's index of the genome FASTA, in the run's own work folder (never beside the user's FASTA).
+GENOME_FAI = f"{WORK}/.allfuse/genome.fa.fai"
+
+
 # Every caller's rule output and extra inputs come from the caller registry.
 CALLER_OUTPUT = {c.name: c.output for c in CALLER_REGISTRY if c.in_pipeline}
 

@@ -29,42 +29,6 @@ rule provenance:
         " --config-json {params.config:q} {params.notes} --out {output:q} > {log:q} 2>&1 {params.fail}"
 
 
-rule report:
-    input:
-        classification="results/{sample}/classification.json",
-        fusions="results/{sample}/fusions.tsv",
-        qc="results/{sample}/qc.tsv",
-        evidence="results/{sample}/evidence.json",
-        primers="results/{sample}/primers.tsv",
-        expression="results/{sample}/expression.tsv",
-        provenance="results/provenance.json",
-    output:
-        report(
-            "results/{sample}/report.html",
-            category="Fusion reports",
-            subcategory="{sample}",
-            labels={"sample": "{sample}", "file": "fusion report"},
-        ),
-    params:
-        allfuse=ALLFUSE,
-        max_diagrams=config["report"]["max_diagrams"],
-    threads: 1
-    resources:
-        mem_mb=1000,
-    group:
-        "sample"
-    log:
-        "results/{sample}/logs/report.log",
-    conda:
-        "../../envs/allfuse.yaml"
-    shell:
-        shell_of(
-            "{params.allfuse} report --sample-dir results/{wildcards.sample} --provenance {input.provenance:q}"
-            " --max-diagrams {params.max_diagrams} --out {output:q} > {log:q} 2>&1",
-            shell_failed("allfuse report"),
-        )
-
-
 rule cohort_report:
     input:
         cohort="results/cohort.tsv",
