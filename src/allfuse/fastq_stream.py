@@ -202,26 +202,3 @@ def feed(sample: str, link: Path) -> int:
         return 1
     result.write(summary)
     return 0
-
-
-USAGE = """usage (steps of the alignment job, not user commands):
-  python -m allfuse.fastq_stream feed SAMPLE FILE     STAR's --readFilesCommand (STAR appends FILE)
-  python -m allfuse.fastq_stream verify SAMPLE FQ1 FQ2 LINK_DIR OUT
-      both mates' summaries compared, then reads_check.tsv written (exit 1: the reads' problem,
-      one line; exit 3: STAR did not read them to the end, its own failure)"""
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) == 3 and args[0] == "feed":
-        return feed(args[1], Path(args[2]))
-    if len(args) == 6 and args[0] == "verify":
-        from allfuse.reads import verify_streams_command  # pandas: only after STAR, once
-
-        return verify_streams_command(*args[1:])
-    print(USAGE, file=sys.stderr)
-    return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -102,12 +102,12 @@ def _allfuse_command():
 
 
 ALLFUSE = _allfuse_command()
-# The reads check inside the alignment job (allfuse.fastq_stream: STAR's read command, then the
+# The reads check inside the alignment job (allfuse.commands.read_stream: STAR's read command, then the
 # verdict): run by the Python that runs Snakemake, which has allfuse's dependencies (this file
 # imports them) on every node a job runs on, whatever conda environment the job has.
 READS_CHECK = (
     f"env PYTHONPATH={shlex.quote(str(Path(workflow.basedir) / 'src'))} {shlex.quote(sys.executable)}"
-    " -m allfuse.fastq_stream"
+    " -m allfuse.commands.read_stream"
 )
 
 
