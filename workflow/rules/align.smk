@@ -1,7 +1,7 @@
-# One alignment job per sample: the reads check, STAR, the sorted and indexed BAM and, when pizzly is
-# a caller, kallisto beside STAR. One job where there were five: STAR is no longer held back by a
-# reads check that streamed both mates first, a cluster gets one job for it, and a 1,000-sample plan
-# stays small (README "Speed").
+# One alignment job per sample: the reads check, STAR, the sorted and indexed BAM and kallisto beside
+# STAR (pizzly's and expression's input). One job where there were five: STAR is no longer held back
+# by a reads check that streamed both mates first, a cluster gets one job for it, and a 1,000-sample
+# plan stays small (README "Speed").
 
 rule star_align:
     # The reads are checked in the pass that feeds STAR: allfuse.fastq_stream is STAR's
@@ -17,7 +17,7 @@ rule star_align:
     input:
         unpack(fastqs),
         index=f"{WORK}/star_index",
-        **ALIGN_EXTRA_INPUT,
+        kallisto_index=f"{WORK}/kallisto.idx",
     output:
         checked="results/{sample}/reads_check.tsv",
         bam="results/{sample}/star/Aligned.sortedByCoord.out.bam",
@@ -25,7 +25,8 @@ rule star_align:
         junctions="results/{sample}/star/Chimeric.out.junction",
         log_final="results/{sample}/star/Log.final.out",
         sj="results/{sample}/star/SJ.out.tab",
-        **ALIGN_EXTRA_OUTPUT,
+        fusion="results/{sample}/pizzly/kallisto/fusion.txt",
+        abundance="results/{sample}/pizzly/kallisto/abundance.tsv",
     params:
         # the feed and the verdict of the reads check (stdlib and the workflow's own Python)
         reads_check=f"{READS_CHECK}",
@@ -41,7 +42,7 @@ rule star_align:
         check="results/{sample}/logs/check_reads.log",
         sort="results/{sample}/logs/samtools_sort.log",
         index="results/{sample}/logs/samtools_index.log",
-        **ALIGN_EXTRA_LOG,
+        kallisto="results/{sample}/logs/kallisto_fusion.log",
     benchmark:
         "benchmarks/{sample}/star_align.tsv"
     conda:

@@ -199,22 +199,9 @@ def all_outputs():
     return out + survival_outputs()  # workflow/rules/survival.smk: only with a clinical table
 
 
-# The alignment job (align.smk): its inputs and outputs beyond STAR's, and its shell command.
-# kallisto reads the FASTQs, not STAR's output: it runs beside STAR, for every sample (pizzly reads
-# its fusion.txt; expression.tsv and the NUTM1 check read its abundance.tsv, whatever the callers).
-KALLISTO = True
-ALIGN_EXTRA_INPUT = {"kallisto_index": f"{WORK}/kallisto.idx"} if KALLISTO else {}
-ALIGN_EXTRA_OUTPUT = (
-    {
-        "fusion": "results/{sample}/pizzly/kallisto/fusion.txt",
-        "abundance": "results/{sample}/pizzly/kallisto/abundance.tsv",
-    }
-    if KALLISTO
-    else {}
-)
-ALIGN_EXTRA_LOG = {"kallisto": "results/{sample}/logs/kallisto_fusion.log"} if KALLISTO else {}
-
-
+# The alignment job's shell command (align.smk). kallisto reads the FASTQs, not STAR's output: it
+# runs beside STAR, for every sample (pizzly reads its fusion.txt; expression.tsv and the NUTM1 check
+# read its abundance.tsv, whatever the callers).
 def _align_command():
     """The alignment job's shell command (static text: nothing is evaluated per job when planning).
 
@@ -222,22 +209,20 @@ def _align_command():
     STAR did after its read command stopped), then STAR, samtools index and kallisto. kallisto is
     stopped whenever the job fails, so it cannot write after Snakemake has removed the outputs.
     """
-    kallisto_start = kallisto_wait = ""
-    if KALLISTO:
-        # kallisto exits 1 when no read pseudoaligns (e.g. a 0-read sample); its outputs are then
-        # written and empty, and the QC gate decides whether the sample can be assessed.
-        kallisto_start = (
-            " kallisto quant -i {input.kallisto_index:q} --fusion -t $(( {threads} > 3 ? {threads} / 4 : 1 ))"
-            " -o results/{wildcards.sample}/pizzly/kallisto {input.fq1:q} {input.fq2:q} > {log.kallisto:q} 2>&1 &"
-            " kallisto=$!; trap 'kill $kallisto 2>/dev/null || true' EXIT;"
-        )
-        kallisto_wait = "".join(
-            [
-                " wait $kallisto || grep -q 'zero reads pseudoaligned' {log.kallisto:q}",
-                shell_failed("kallisto quant", "log.kallisto"),
-                ";",
-            ]
-        )
+    # kallisto exits 1 when no read pseudoaligns (e.g. a 0-read sample); its outputs are then
+    # written and empty, and the QC gate decides whether the sample can be assessed.
+    kallisto_start = (
+        " kallisto quant -i {input.kallisto_index:q} --fusion -t $(( {threads} > 3 ? {threads} / 4 : 1 ))"
+        " -o results/{wildcards.sample}/pizzly/kallisto {input.fq1:q} {input.fq2:q} > {log.kallisto:q} 2>&1 &"
+        " kallisto=$!; trap 'kill $kallisto 2>/dev/null || true' EXIT;"
+    )
+    kallisto_wait = "".join(
+        [
+            " wait $kallisto || grep -q 'zero reads pseudoaligned' {log.kallisto:q}",
+            shell_failed("kallisto quant", "log.kallisto"),
+            ";",
+        ]
+    )
     # STAR's unsorted BAM (uncompressed) is sorted as it comes: compressed once, and sorted in
     # bounded memory (samtools spills to disk), unlike STAR's own sort (--limitBAMsortRAM); with fast
     # compression (-l 1), since the sort shares the job's cores with STAR
