@@ -16,7 +16,6 @@ include: "workflow/rules/reference.smk"
 include: "workflow/rules/align.smk"
 include: "workflow/rules/callers.smk"
 include: "workflow/rules/annotate.smk"
-include: "workflow/rules/evidence.smk"
 include: "workflow/rules/survival.smk"
 include: "workflow/rules/report.smk"
 

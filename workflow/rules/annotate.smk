@@ -118,3 +118,26 @@ rule cohort:
     shell:
         "{params.allfuse} cohort --results {params.results:q} --samples {params.samples} --out {output:q}"
         " > {log:q} 2>&1 {params.fail}"
+
+
+# Every sample's expression.tsv as one genes x samples TPM table.
+rule expression_matrix:
+    input:
+        expand("results/{sample}/expression.tsv", sample=SAMPLES.index),
+    output:
+        "results/expression_matrix.tsv",
+    params:
+        fail=tool_failed("allfuse expression-matrix", "cohort", "logs/expression_matrix.log"),
+        allfuse=ALLFUSE,
+        results=lambda wc, output: str(Path(output[0]).parent),
+        samples=list(SAMPLES.index),
+    threads: 1
+    resources:
+        mem_mb=2000,
+    log:
+        "logs/expression_matrix.log",
+    conda:
+        "../../envs/allfuse.yaml"
+    shell:
+        "{params.allfuse} expression-matrix --results {params.results:q} --samples {params.samples:q}"
+        " --out {output:q} > {log:q} 2>&1 {params.fail}"

@@ -69,6 +69,25 @@ rule transcripts_fasta:
         " --gtf-out {output.gtf:q} > {log:q} 2>&1 {params.fail}; grep -h 'warning:' {log:q} >&2 || true"
 
 
+# pyfaidx's index of the genome FASTA for evidence and primers, in work_dir (GENOME_FAI).
+rule genome_fai:
+    input:
+        GENOME_FASTA,
+    output:
+        GENOME_FAI,
+    params:
+        fail=tool_failed("samtools faidx", REF_LABEL, "logs/genome_fai.log"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+    log:
+        "logs/genome_fai.log",
+    conda:
+        "../../envs/samtools.yaml"
+    shell:
+        "samtools faidx {input:q} --fai-idx {output:q} > {log:q} 2>&1 {params.fail}"
+
+
 # Every annotate job reads the GTF's index here, keyed by the GTF's sha256 (allfuse.annotation_index).
 ANNOTATION_INDEX_DIR = f"{WORK}/.allfuse/annotation"
 
