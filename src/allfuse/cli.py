@@ -36,6 +36,7 @@ SUBCOMMANDS: dict[str, str] = {
     "cohort": "gather per-sample results into the cohort table",
     "evaluate": "compare results with the planted truth of a simulated cohort",
     "report": "one self-contained HTML fusion report for one sample",
+    "steps": "several steps of one sample in one process, each with its own log (the pipeline's job)",
     "cohort-report": "cohort.html: one row per sample, counts, links to reports",
     "provenance": "tool versions, reference checksums and config of a run",
     "survival": "Kaplan-Meier survival by molecular group: S(t) with 95%% CI, log-rank, KM figure",

@@ -3,13 +3,15 @@ import json
 
 
 rule annotate:
-    # One job per sample after its callers, one Python step after another: the QC gate, gene
-    # expression from kallisto's abundance.tsv (the NUTM1 check reads it), allfuse annotate (the same
-    # command users run on caller outputs made elsewhere, e.g. nf-core/rnafusion), the evidence
-    # behind each defining fusion, its RT-PCR confirmation primers and the HTML report. Steps of
-    # about a second each: as one job they cost one scheduling, and a 1,000-sample plan stays small
-    # (README "Speed"). QC gates (config qc:): too few read pairs or too little unique mapping ->
-    # 'not assessable'. The report is in `snakemake --report` under "Fusion reports".
+    # One job per sample after its callers, one step after another in one Python process (allfuse
+    # steps): the QC gate, gene expression from kallisto's abundance.tsv (the NUTM1 check reads it),
+    # allfuse annotate (the same command users run on caller outputs made elsewhere, e.g.
+    # nf-core/rnafusion), the evidence behind each defining fusion, its RT-PCR confirmation primers
+    # and the HTML report. Each step is the subcommand a user would run, with its own log; the
+    # libraries are imported once, not six times, and as one job they cost one scheduling, so a
+    # 1,000-sample plan stays small (README "Speed"). QC gates (config qc:): too few read pairs or
+    # too little unique mapping -> 'not assessable'. The report is in `snakemake --report` under
+    # "Fusion reports".
     input:
         **CALLER_INPUTS,
         gtf=GENES_GTF,
@@ -65,33 +67,28 @@ rule annotate:
     conda:
         "../../envs/allfuse.yaml"
     shell:
+        # One process, one step after another, each with its own log; the first failing step
+        # stops the job with one line naming the sample, the step and its log (allfuse steps).
         shell_of(
-            "{params.allfuse} qc --log {input.star:q} --reads {input.reads:q} --sample {wildcards.sample}"
-            " --min-input-pairs {params.min_pairs} --min-uniquely-mapped-pct {params.min_unique}"
-            " --out {output.qc:q} > {log.qc:q} 2>&1",
-            shell_failed("allfuse qc", "log.qc"),
-            "; grep -h 'warning:' {log.qc:q} >&2 || true;"
-            " {params.allfuse} expression --sample {wildcards.sample} --abundance {input.abundance:q}"
-            " --gtf {input.gtf:q} --index-dir {params.index_dir:q} --out {output.expression:q} > {log.expression:q} 2>&1",
-            shell_failed("allfuse expression", "log.expression"),
-            "; {params.allfuse} annotate --sample {wildcards.sample} --gtf {input.gtf:q} --index-dir {params.index_dir:q}"
+            "{params.allfuse} steps --sample {wildcards.sample}"
+            " @{log.qc:q} qc --log {input.star:q} --reads {input.reads:q} --sample {wildcards.sample}"
+            " --min-input-pairs {params.min_pairs} --min-uniquely-mapped-pct {params.min_unique} --out {output.qc:q}"
+            " @{log.expression:q} expression --sample {wildcards.sample} --abundance {input.abundance:q}"
+            " --gtf {input.gtf:q} --index-dir {params.index_dir:q} --out {output.expression:q}"
+            " @{log.annotate:q} annotate --sample {wildcards.sample} --gtf {input.gtf:q} --index-dir {params.index_dir:q}"
             " --outdir results/{wildcards.sample} ",
             CALLER_OPTIONS,
             " --qc {output.qc:q} --on-empty-caller not-assessable --min-junction-reads {params.min_junction}"
             " --min-total-support {params.min_total} --merge-distance {params.distance}"
-            " --expression {output.expression:q} --nutm1-tpm-threshold {params.nutm1} > {log.annotate:q} 2>&1",
-            shell_failed("allfuse annotate", "log.annotate"),
-            "; {params.allfuse} evidence --sample-dir results/{wildcards.sample} --bam {input.bam:q}"
+            " --expression {output.expression:q} --nutm1-tpm-threshold {params.nutm1}"
+            " @{log.evidence:q} evidence --sample-dir results/{wildcards.sample} --bam {input.bam:q}"
             " --fasta {input.fasta:q} --fai {input.fai:q} --gtf {input.gtf:q} --index-dir {params.index_dir:q}"
-            " --build {params.build:q} --out {output.evidence:q} > {log.evidence:q} 2>&1",
-            shell_failed("allfuse evidence", "log.evidence"),
-            "; {params.allfuse} primers --sample-dir results/{wildcards.sample} --fasta {input.fasta:q}"
+            " --build {params.build:q} --out {output.evidence:q}"
+            " @{log.primers:q} primers --sample-dir results/{wildcards.sample} --fasta {input.fasta:q}"
             " --fai {input.fai:q} --gtf {input.gtf:q} --index-dir {params.index_dir:q}"
-            " --settings-json {params.primer_settings:q} --out {output.primers:q} > {log.primers:q} 2>&1",
-            shell_failed("allfuse primers", "log.primers"),
-            "; {params.allfuse} report --sample-dir results/{wildcards.sample} --provenance {input.provenance:q}"
-            " --max-diagrams {params.max_diagrams} --out {output.report:q} > {log.report:q} 2>&1",
-            shell_failed("allfuse report", "log.report"),
+            " --settings-json {params.primer_settings:q} --out {output.primers:q}"
+            " @{log.report:q} report --sample-dir results/{wildcards.sample} --provenance {input.provenance:q}"
+            " --max-diagrams {params.max_diagrams} --out {output.report:q}",
         )
 
 
