@@ -170,7 +170,7 @@ def test_cluster_config_is_the_documented_human_setup() -> None:
 def test_one_alignment_per_sample_and_one_job_per_caller(cluster_run: dict) -> None:
     jobs, samples = cluster_run["jobs"], cluster_run["samples"]
     assert samples == ["T01", "T02", "T03", "T04", "T05", "T06"]
-    for rule in ("star_align", "arriba", "starfusion", "pizzly", "annotate"):
+    for rule in ("star_align", "arriba", "starfusion", "annotate"):
         assert sorted(by_sample(jobs, rule)) == samples, rule
     assert [j.rule for j in jobs].count("star_index") == 1
     index = next(j for j in jobs if j.rule == "star_index").args
@@ -180,7 +180,8 @@ def test_one_alignment_per_sample_and_one_job_per_caller(cluster_run: dict) -> N
 
 def test_at_most_four_cluster_jobs_per_sample(cluster_run: dict) -> None:
     """On a cluster each group job is one submission: per sample, the alignment job (reads check,
-    STAR, sort, index, kallisto) and one job for the callers, QC, annotate and report."""
+    STAR, sort, index, kallisto, pizzly) and one job for Arriba, STAR-Fusion, QC, annotate and
+    report."""
     per_sample: dict[str, set[int]] = {}
     for job in cluster_run["jobs"]:
         if "sample" in job.wildcards:
@@ -193,7 +194,7 @@ def test_at_most_four_cluster_jobs_per_sample(cluster_run: dict) -> None:
         (j.wildcards["sample"], j.rule): j.cluster_job for j in cluster_run["jobs"] if "sample" in j.wildcards
     }
     for sample in cluster_run["samples"]:
-        assert len({by_rule[sample, r] for r in ("pizzly", "arriba", "starfusion", "annotate")}) == 1
+        assert len({by_rule[sample, r] for r in ("arriba", "starfusion", "annotate")}) == 1
 
 
 def test_star_writes_chimeric_reads_for_every_caller(cluster_run: dict) -> None:
@@ -219,6 +220,12 @@ def test_star_writes_chimeric_reads_for_every_caller(cluster_run: dict) -> None:
         kallisto = command(job, "kallisto")
         assert job.input[0] in kallisto and job.input[1] in kallisto
         assert option(kallisto, "-o") == f"results/{sample}/pizzly/kallisto"
+        # pizzly right after kallisto, on its fusion.txt, still beside STAR (the same job)
+        pizzly = command(job, "pizzly")
+        assert f"results/{sample}/pizzly/kallisto/fusion.txt" in pizzly
+        assert option(pizzly, "--output") == f"results/{sample}/pizzly/{sample}"
+        assert option(pizzly, "-k") == str(cluster_run["config"]["pizzly"]["k"])
+        assert f"results/{sample}/pizzly/{sample}.json" in job.output
 
 
 def test_arriba_runs_on_the_shared_star_bam(cluster_run: dict) -> None:
@@ -257,11 +264,18 @@ def test_starfusion_kickstarts_from_the_shared_junction_file(cluster_run: dict) 
 def test_annotate_gets_every_callers_output(cluster_run: dict) -> None:
     gtf = cluster_run["config"]["reference"]["gtf"]
     for sample, job in by_sample(cluster_run["jobs"], "annotate").items():
-        args = next(c for c in commands(job.shell) if c[4:5] == ["annotate"])
+        steps = next(c for c in commands(job.shell) if c[4:5] == ["steps"])
         # the checkout's own package, run by the Python that runs Snakemake (never 'python' on PATH)
-        assert args[0] == f"PYTHONPATH={REPO / 'src'}" and args[2:4] == ["-m", "allfuse"]
-        assert Path(args[1]).resolve() == Path(sys.executable).resolve()  # python or python3 of the venv
-        assert args[4] == "annotate"
+        assert steps[0] == f"PYTHONPATH={REPO / 'src'}" and steps[2:4] == ["-m", "allfuse"]
+        assert Path(steps[1]).resolve() == Path(sys.executable).resolve()  # python or python3 of the venv
+        # one process, its steps each with its log: @LOG STEP ARGS ...
+        starts = [i for i, word in enumerate(steps) if word.startswith("@")]
+        named = {
+            steps[i + 1]: steps[i + 1 : end] for i, end in zip(starts, [*starts[1:], len(steps)], strict=True)
+        }
+        assert list(named) == ["qc", "expression", "annotate", "evidence", "primers", "report"]
+        assert steps[starts[2]] == f"@results/{sample}/logs/annotate.log"
+        args = named["annotate"]
         assert option(args, "--sample") == sample
         assert option(args, "--gtf") == gtf
         assert option(args, "--outdir") == f"results/{sample}"
@@ -331,7 +345,7 @@ def test_slurm_profile_repeats_no_resource_of_the_rules() -> None:
     """Threads and memory live in the rules only; the profile sets site values (runtime here)."""
     profile = yaml.safe_load(PROFILE.read_text())
     declared = declared_resources()
-    assert declared["star_align"] == {"threads": 8, "mem_mb": 36000}
+    assert declared["star_align"] == {"threads": 8, "mem_mb": 40000}
     assert all("mem_mb" in res for res in declared.values()), declared
     assert "set-threads" not in profile
     for rule, res in profile.get("set-resources", {}).items():

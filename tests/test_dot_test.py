@@ -26,9 +26,9 @@ from conftest import BIN, REPO, TOOLS_BIN
 
 DOT_TEST = REPO / ".test"
 SAMPLES = ["T01", "T02", "T03", "T04", "T05", "T06"]
-# star_align: reads check, STAR, sort, index and kallisto; annotate: QC gate, expression, annotate,
-# evidence, primers and the report
-PER_SAMPLE = ["star_align", "pizzly", "annotate"]
+# star_align: reads check, STAR, sort, index, kallisto and pizzly; annotate: QC gate, expression,
+# annotate, evidence, primers and the report
+PER_SAMPLE = ["star_align", "annotate"]
 ONCE = [
     "star_index",
     "transcripts_fasta",

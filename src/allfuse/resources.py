@@ -173,12 +173,11 @@ def _name_index(aliases: pd.DataFrame) -> dict[str, str]:
         _gene=aliases["hgnc_id"].where(aliases["hgnc_id"] != "", "symbol:" + aliases["symbol"]),
         _rank=aliases["name_type"].map(_NAME_RANK).fillna(3),
     )
-    index: dict[str, str] = {}
-    for key, grp in df.groupby("_key"):
-        best = grp[grp["_rank"] == grp["_rank"].min()]
-        if best["_gene"].nunique() == 1:
-            index[key] = str(best["symbol"].iloc[0])
-    return index
+    # whole-table operations (a loop over some thousand names' groups took most of a second)
+    best = df[df["_rank"] == df.groupby("_key")["_rank"].transform("min")]
+    genes = best.groupby("_key")["_gene"].nunique()
+    first = best.drop_duplicates("_key").set_index("_key")["symbol"]
+    return {str(key): str(first[key]) for key in genes.index[genes == 1]}
 
 
 def load_resources(root: str | Path | None = None) -> Resources:

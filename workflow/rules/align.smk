@@ -1,7 +1,8 @@
-# One alignment job per sample: the reads check, STAR, the sorted and indexed BAM and kallisto beside
-# STAR (pizzly's and expression's input). One job where there were five: STAR is no longer held back
-# by a reads check that streamed both mates first, a cluster gets one job for it, and a 1,000-sample
-# plan stays small (README "Speed").
+# One alignment job per sample: the reads check, STAR, the sorted and indexed BAM, and beside STAR
+# kallisto (pizzly's and expression's input) and then pizzly, when it is a caller. One job where
+# there were six: STAR is no longer held back by a reads check that streamed both mates first,
+# pizzly (which reads kallisto's output, not STAR's) runs while STAR does, a cluster gets one job for
+# it, and a 1,000-sample plan stays small (README "Speed").
 
 rule star_align:
     # The reads are checked in the pass that feeds STAR: allfuse.fastq_stream is STAR's
@@ -18,6 +19,7 @@ rule star_align:
         unpack(fastqs),
         index=f"{WORK}/star_index",
         kallisto_index=f"{WORK}/kallisto.idx",
+        **PIZZLY_INPUTS,
     output:
         checked="results/{sample}/reads_check.tsv",
         bam="results/{sample}/star/Aligned.sortedByCoord.out.bam",
@@ -27,14 +29,18 @@ rule star_align:
         sj="results/{sample}/star/SJ.out.tab",
         fusion="results/{sample}/pizzly/kallisto/fusion.txt",
         abundance="results/{sample}/pizzly/kallisto/abundance.tsv",
+        **PIZZLY_OUTPUTS,
     params:
         # the feed and the verdict of the reads check (stdlib and the workflow's own Python)
         reads_check=f"{READS_CHECK}",
         chimeric=config["star"]["chimeric"],
         extra=config["star"]["extra"],
+        **PIZZLY_PARAMS,
     threads: 8
     resources:
-        mem_mb=36000,
+        # STAR with a human index (about 32 GB), samtools sort (its -m per thread) and, beside
+        # them, kallisto and then pizzly (one at a time)
+        mem_mb=40000,
     group:
         "align"
     log:
@@ -43,6 +49,7 @@ rule star_align:
         sort="results/{sample}/logs/samtools_sort.log",
         index="results/{sample}/logs/samtools_index.log",
         kallisto="results/{sample}/logs/kallisto_fusion.log",
+        **PIZZLY_LOG,
     benchmark:
         "benchmarks/{sample}/star_align.tsv"
     conda:

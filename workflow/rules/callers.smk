@@ -1,43 +1,8 @@
-# Callers on the one STAR alignment per sample (pizzly works from the reads with kallisto, which runs
-# beside STAR in rule star_align). star_chimeric needs no rule of its own: allfuse annotate
-# summarises Chimeric.out.junction. On a cluster each sample's callers and its annotate step are one
-# job (group "sample": one connected group per sample, README "Speed").
-
-
-rule pizzly:
-    input:
-        fusion="results/{sample}/pizzly/kallisto/fusion.txt",
-        fasta=f"{WORK}/transcripts.fa",
-        # the reference GTF with any missing gene/transcript lines added (pizzly asserts on them)
-        gtf=f"{WORK}/pizzly.gtf",
-    output:
-        json="results/{sample}/pizzly/{sample}.json",
-        # the fused sequences: allfuse places each read pair on them to count it for one orientation
-        fasta="results/{sample}/pizzly/{sample}.fusions.fasta",
-        unfiltered="results/{sample}/pizzly/{sample}.unfiltered.json",
-        cache=temp("results/{sample}/pizzly/gtf.cache"),
-    params:
-        k=config["pizzly"]["k"],
-        align_score=config["pizzly"]["align_score"],
-        insert_size=config["pizzly"]["insert_size"],
-    threads: 1
-    resources:
-        mem_mb=8000,
-    group:
-        "sample"
-    log:
-        "results/{sample}/logs/pizzly.log",
-    benchmark:
-        "benchmarks/{sample}/pizzly.tsv"
-    conda:
-        "../../envs/kallisto.yaml"
-    shell:
-        shell_of(
-            "pizzly -k {params.k} --gtf {input.gtf:q} --cache {output.cache:q} --align-score {params.align_score}"
-        " --insert-size {params.insert_size} --fasta {input.fasta:q} --output results/{wildcards.sample}/pizzly/{wildcards.sample}"
-            " {input.fusion:q} > {log:q} 2>&1",
-            shell_failed("pizzly"),
-        )
+# Callers on the one STAR alignment per sample. pizzly works from the reads with kallisto, not from
+# STAR's output: both run beside STAR in rule star_align. star_chimeric needs no rule of its own:
+# allfuse annotate summarises Chimeric.out.junction. On a cluster each sample's Arriba and
+# STAR-Fusion and its annotate step are one job (group "sample": one connected group per sample,
+# README "Speed").
 
 
 rule arriba_known_fusions:

@@ -201,25 +201,41 @@ def all_outputs():
 
 # The alignment job's shell command (align.smk). kallisto reads the FASTQs, not STAR's output: it
 # runs beside STAR, for every sample (pizzly reads its fusion.txt; expression.tsv and the NUTM1 check
-# read its abundance.tsv, whatever the callers).
-def _align_command():
+# read its abundance.tsv, whatever the callers), and pizzly, when it is a caller, right after it,
+# still beside STAR.
+def _align_command(with_pizzly):
     """The alignment job's shell command (static text: nothing is evaluated per job when planning).
 
     Order of the verdicts: the reads check first (a failing check is the sample's one line, whatever
-    STAR did after its read command stopped), then STAR, samtools index and kallisto. kallisto is
-    stopped whenever the job fails, so it cannot write after Snakemake has removed the outputs.
+    STAR did after its read command stopped), then STAR, samtools index, kallisto and pizzly. The
+    side chain (kallisto, then pizzly) is stopped whenever the job fails, so neither can write after
+    Snakemake has removed the outputs.
     """
     # kallisto exits 1 when no read pseudoaligns (e.g. a 0-read sample); its outputs are then
-    # written and empty, and the QC gate decides whether the sample can be assessed.
-    kallisto_start = (
-        " kallisto quant -i {input.kallisto_index:q} --fusion -t $(( {threads} > 3 ? {threads} / 4 : 1 ))"
-        " -o results/{wildcards.sample}/pizzly/kallisto {input.fq1:q} {input.fq2:q} > {log.kallisto:q} 2>&1 &"
-        " kallisto=$!; trap 'kill $kallisto 2>/dev/null || true' EXIT;"
+    # written and empty, and the QC gate decides whether the sample can be assessed. The side chain
+    # exits 3 when kallisto failed, 4 when pizzly did; on TERM it stops the tool it is waiting for.
+    pizzly = (
+        " pizzly -k {params.pizzly_k} --gtf {input.pizzly_gtf:q} --cache $D/pizzly.gtf.cache"
+        " --align-score {params.pizzly_align_score} --insert-size {params.pizzly_insert_size}"
+        " --fasta {input.transcripts:q} --output results/{wildcards.sample}/pizzly/{wildcards.sample}"
+        " {output.fusion:q} > {log.pizzly:q} 2>&1 & tool=$!; wait $tool || exit 4;"
     )
-    kallisto_wait = "".join(
+    side_start = "".join(
         [
-            " wait $kallisto || grep -q 'zero reads pseudoaligned' {log.kallisto:q}",
-            shell_failed("kallisto quant", "log.kallisto"),
+            " side() {{ trap 'kill $tool 2>/dev/null; exit 143' TERM;",
+            " kallisto quant -i {input.kallisto_index:q} --fusion -t $(( {threads} > 3 ? {threads} / 4 : 1 ))"
+            " -o results/{wildcards.sample}/pizzly/kallisto {input.fq1:q} {input.fq2:q} > {log.kallisto:q} 2>&1 &"
+            " tool=$!; wait $tool || grep -q 'zero reads pseudoaligned' {log.kallisto:q} || exit 3;",
+            pizzly if with_pizzly else "",
+            " }}; side & side=$!; trap 'kill $side 2>/dev/null || true' EXIT;",
+        ]
+    )
+    side_wait = "".join(
+        [
+            " side_rc=0; wait $side || side_rc=$?; [ $side_rc != 3 ]",
+            shell_failed("kallisto quant", "log.kallisto", rc="$side_rc"),
+            "; rm -f $D/pizzly.gtf.cache; [ $side_rc = 0 ]",
+            shell_failed(*(("pizzly", "log.pizzly") if with_pizzly else ("kallisto quant", "log.kallisto")), rc="$side_rc"),
             ";",
         ]
     )
@@ -232,7 +248,7 @@ def _align_command():
         " ln -s {input.fq1:q} $D/fq1 && ln -s {input.fq2:q} $D/fq2"
         " && printf '#!/bin/sh\\nexec %s feed %s \"$1\"\\n' {params.reads_check:q} {wildcards.sample} > $D/read_command"
         " && chmod +x $D/read_command;",
-        kallisto_start,
+        side_start,
         " status=(0 0); STAR --runThreadN {threads} --genomeDir {input.index:q} --readFilesIn $D/fq1 $D/fq2"
         " --readFilesCommand $D/read_command --outFileNamePrefix $D/ --outSAMtype BAM Unsorted --outStd BAM_Unsorted"
         " --outBAMcompression 0 --outSAMattrRGline ID:{wildcards.sample} SM:{wildcards.sample}"
@@ -254,10 +270,25 @@ def _align_command():
         " samtools index {output.bam:q} > {log.index:q} 2>&1",
         shell_failed("samtools index", "log.index"),
         ";",
-        kallisto_wait,
+        side_wait,
         ]
     )
 
 
-
-ALIGN_SHELL = _align_command()
+# pizzly, when it is a caller, runs in the alignment job right after kallisto: its reference inputs,
+# outputs, settings and log are the job's only then.
+PIZZLY = "pizzly" in CALLERS
+ALIGN_SHELL = _align_command(PIZZLY)
+PIZZLY_INPUTS = {"transcripts": f"{WORK}/transcripts.fa", "pizzly_gtf": f"{WORK}/pizzly.gtf"} if PIZZLY else {}
+PIZZLY_OUTPUTS = (
+    {
+        "pizzly_json": "results/{sample}/pizzly/{sample}.json",
+        # the fused sequences: allfuse places each read pair on them to count it for one orientation
+        "pizzly_fasta": "results/{sample}/pizzly/{sample}.fusions.fasta",
+        "pizzly_unfiltered": "results/{sample}/pizzly/{sample}.unfiltered.json",
+    }
+    if PIZZLY
+    else {}
+)
+PIZZLY_PARAMS = {f"pizzly_{key}": value for key, value in config["pizzly"].items()} if PIZZLY else {}
+PIZZLY_LOG = {"pizzly": "results/{sample}/logs/pizzly.log"} if PIZZLY else {}
