@@ -170,3 +170,37 @@ def test_sheet_check_is_cached_by_path_size_and_mtime(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"sample S3: read 1 is 'read3' in .* but 'read9' .*out of step"):
         load_samples(sheet, cache_dir=cache)
     assert load_samples(sheet, check_reads=False, cache_dir=cache).equals(first)
+
+
+def test_many_files_are_checked_in_worker_processes_with_the_same_verdicts(tmp_path: Path) -> None:
+    """From PROCESSES_FROM files on the heads are read in worker processes: a file that is not
+    FASTQ and mates out of step are still the one line of the first such sample in the sheet."""
+    from allfuse import samplesheet
+
+    n = samplesheet.PROCESSES_FROM // 2 + 8  # more files than PROCESSES_FROM
+    reads = tmp_path / "reads"
+    reads.mkdir()
+    r1, r2 = write(reads / "R1.fq.gz", fastq(1100, 1)), write(reads / "R2.fq.gz", fastq(1100, 2))
+    rows = ["sample\tfq1\tfq2"]
+    for i in range(n):
+        for mate, source in ((1, r1), (2, r2)):
+            os.link(source, reads / f"S{i:02d}_R{mate}.fq.gz")
+        rows.append(f"S{i:02d}\treads/S{i:02d}_R1.fq.gz\treads/S{i:02d}_R2.fq.gz")
+    sheet = tmp_path / "samples.tsv"
+    sheet.write_text("\n".join(rows) + "\n")
+    cache = tmp_path / "work" / ".allfuse"
+    assert len(load_samples(sheet, cache_dir=cache)) == n
+    assert len((cache / HEAD_CACHE).read_text().split('"stamp"')) == 2 * n + 1
+    # later samples broken: the first broken one in sheet order is named, as the record check words it
+    (reads / f"S{n - 3}_R1.fq.gz").unlink()
+    write(reads / f"S{n - 3}_R1.fq.gz", b"not a fastq file\n" * 10)
+    (reads / f"S{n - 6}_R2.fq.gz").unlink()
+    write(reads / f"S{n - 6}_R2.fq.gz", fastq(1100, 2, start=5))
+    with pytest.raises(
+        InputError, match=rf"sample S{n - 6}: read 1 is 'read0' in .* but 'read5' .*out of step"
+    ):
+        load_samples(sheet, cache_dir=cache)
+    (reads / f"S{n - 6}_R2.fq.gz").unlink()
+    os.link(r2, reads / f"S{n - 6}_R2.fq.gz")
+    with pytest.raises(InputError, match=rf"sample S{n - 3}: fq1: .*S{n - 3}_R1.fq.gz: line 1: not FASTQ"):
+        load_samples(sheet, cache_dir=cache)

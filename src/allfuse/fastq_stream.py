@@ -177,6 +177,15 @@ def stream_check(
     return StreamSummary(str(path), kind, records, digest.hexdigest())
 
 
+def head_or_error(item: tuple[str, str], limit: int) -> StreamSummary | InputError:
+    """The summary of the first ``limit`` records of (path, label), or the file's InputError: a
+    sample sheet's files are checked in worker processes, which hand back either."""
+    try:
+        return stream_check(item[0], item[1], limit=limit)
+    except InputError as exc:
+        return exc
+
+
 def summary_path(link: Path) -> Path:
     """Where one mate's pass leaves its summary: beside the link STAR reads (``fq1``, ``fq2``)."""
     return link.with_name(f"{link.name}.check.json")

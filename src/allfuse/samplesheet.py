@@ -6,8 +6,9 @@ FASTQ paths in the sheet may be relative: they are taken relative to the sheet's
 
 The first records of every FASTQ are parsed on every start of the workflow (``snakemake -n``
 included): 2,000 files for 1,000 samples. So each file's head check is kept in ``work_dir`` by path,
-size and modification time, and the files not yet checked are read in parallel threads
-(decompression releases the GIL).
+size and modification time, and the files not yet checked are read in parallel: in forked worker
+processes on Linux (threads share one interpreter lock, and the checks are mostly Python), else in
+threads.
 """
 
 from __future__ import annotations
@@ -15,9 +16,13 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import multiprocessing
 import os
-from concurrent.futures import ThreadPoolExecutor
+import sys
+from collections.abc import Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -25,7 +30,7 @@ import pandas as pd
 from allfuse.compression import MAGIC
 from allfuse.config import read_schema, validate_config
 from allfuse.errors import InputError
-from allfuse.fastq_stream import StreamSummary, stream_check
+from allfuse.fastq_stream import StreamSummary, head_or_error
 from allfuse.io import atomic_write, read_user_table
 from allfuse.reads import HEAD_RECORDS, check_pair
 
@@ -34,7 +39,9 @@ __all__ = ["load_samples", "validate_config"]
 SAMPLE_COLUMNS = ["sample", "fq1", "fq2"]
 #: One file for every FASTQ's head check, in the cache folder (work_dir/.allfuse/).
 HEAD_CACHE = "fastq-heads.json"
-HEAD_THREADS = 8
+HEAD_WORKERS = 8
+#: Fewer files than this are read in threads (starting worker processes would cost more).
+PROCESSES_FROM = 64
 
 
 def _sheet_text(path: Path) -> str:
@@ -64,8 +71,20 @@ def _stamp(path: str) -> list:
     return [st.st_size, st.st_mtime_ns]
 
 
-def _head(path: str, label: str) -> StreamSummary:
-    return stream_check(path, label, limit=HEAD_RECORDS)
+def _pool(files: int) -> Executor:
+    """Worker processes (forked: nothing is imported again) for many files on Linux, else threads."""
+    workers = min(HEAD_WORKERS, files)
+    if sys.platform == "linux" and files >= PROCESSES_FROM and (os.cpu_count() or 1) > 1:
+        workers = min(workers, os.cpu_count() or 1)
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    return ThreadPoolExecutor(max_workers=workers)
+
+
+def _read_heads(todo: Iterable[tuple[str, str]], files: int) -> list[StreamSummary | InputError]:
+    """Each (path, label)'s head summary, or its InputError, in order."""
+    check = partial(head_or_error, limit=HEAD_RECORDS)
+    with _pool(files) as pool:
+        return list(pool.map(check, todo, chunksize=max(1, files // 32)))
 
 
 def check_heads(records: list[dict], cache_dir: Path | None = None) -> None:
@@ -94,15 +113,8 @@ def check_heads(records: list[dict], cache_dir: Path | None = None) -> None:
             else:
                 todo.setdefault(rec[col], f"sample {rec['sample']}: {col}")
 
-    def head_or_error(item: tuple[str, str]) -> StreamSummary | InputError:
-        try:
-            return _head(*item)
-        except InputError as exc:
-            return exc
-
     if todo:
-        with ThreadPoolExecutor(max_workers=min(HEAD_THREADS, len(todo))) as pool:
-            heads.update(zip(todo, pool.map(head_or_error, todo.items()), strict=True))
+        heads.update(zip(todo, _read_heads(todo.items(), len(todo)), strict=True))
     try:
         for rec in records:
             h1, h2 = heads[rec["fq1"]], heads[rec["fq2"]]
