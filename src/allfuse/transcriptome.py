@@ -47,28 +47,40 @@ _PARENTS = [
 
 
 def write_transcriptome(
-    fasta: str | Path, gtf: str | Path, out: str | Path, gtf_out: str | Path | None = None
+    fasta: str | Path,
+    gtf: str | Path,
+    out: str | Path,
+    gtf_out: str | Path | None = None,
+    fai: str | Path | None = None,
 ) -> tuple[int, int]:
     """The transcript FASTA (and, given ``gtf_out``, pizzly's GTF) from one reading of the GTF.
+    ``fai``: the genome's index made already (the pipeline's ``samtools faidx``), read, not rebuilt.
 
     Returns the transcripts written and the parent lines added to pizzly's GTF (0 without ``gtf_out``).
     """
     features = with_ids(read_features(gtf))
-    n = write_transcripts(fasta, Annotation.from_frame(features, str(gtf)), out)
+    n = write_transcripts(fasta, Annotation.from_frame(features, str(gtf)), out, fai)
     added = write_pizzly_gtf(gtf, features, gtf_out) if gtf_out else 0
     return n, added
 
 
-def write_transcripts(fasta: str | Path, ann: Annotation, out: str | Path) -> int:
-    """Write one record per GTF transcript; return how many were written."""
+def write_transcripts(
+    fasta: str | Path, ann: Annotation, out: str | Path, fai: str | Path | None = None
+) -> int:
+    """Write one record per GTF transcript; return how many were written. Without ``fai`` the
+    genome is indexed beside ``out`` for the while (inputs are never written to)."""
     gtf = ann.path
     if not Path(fasta).is_file():
         raise InputError(f"{fasta}: genome FASTA not found")
     out = Path(out)
-    index = out.with_name(out.name + ".genome.fai")
+    index = Path(fai) if fai is not None else out.with_name(out.name + ".genome.fai")
     try:
         genome = Fasta(
-            str(fasta), indexname=str(index), as_raw=True, sequence_always_upper=True, rebuild=True
+            str(fasta),
+            indexname=str(index),
+            as_raw=True,
+            sequence_always_upper=True,
+            rebuild=fai is None,  # a given index is the run's own output: never rewritten
         )
     except (FastaIndexingError, UnsupportedCompressionFormat) as exc:
         # pyfaidx needs equal line lengths within a record (STAR does not): say so, naming the file.
@@ -87,7 +99,8 @@ def write_transcripts(fasta: str | Path, ann: Annotation, out: str | Path) -> in
             fh.write(f">{tid}\n")
             fh.writelines(seq[i : i + 60] + "\n" for i in range(0, len(seq), 60))
             n += 1
-    index.unlink(missing_ok=True)
+    if fai is None:
+        index.unlink(missing_ok=True)
     if n == 0:
         raise InputError(f"{gtf}: no transcript lies on a contig of {fasta} ({skipped} on other contigs)")
     if skipped:

@@ -48,9 +48,12 @@ rule star_index:
 
 
 rule transcripts_fasta:
+    # Reads the genome through the run's own index (rule genome_fai): a FASTA that cannot be indexed
+    # (uneven line lengths) stops the run at samtools faidx, always the same one line.
     input:
         fasta=GENOME_FASTA,
         gtf=GENES_GTF,
+        fai=GENOME_FAI,
     output:
         fasta=f"{WORK}/transcripts.fa",
         gtf=f"{WORK}/pizzly.gtf",
@@ -65,8 +68,8 @@ rule transcripts_fasta:
     conda:
         "../../envs/allfuse.yaml"
     shell:
-        "{params.allfuse} transcripts --fasta {input.fasta:q} --gtf {input.gtf:q} --out {output.fasta:q}"
-        " --gtf-out {output.gtf:q} > {log:q} 2>&1 {params.fail}; grep -h 'warning:' {log:q} >&2 || true"
+        "{params.allfuse} transcripts --fasta {input.fasta:q} --fai {input.fai:q} --gtf {input.gtf:q}"
+        " --out {output.fasta:q} --gtf-out {output.gtf:q} > {log:q} 2>&1 {params.fail}; grep -h 'warning:' {log:q} >&2 || true"
 
 
 # pyfaidx's index of the genome FASTA for evidence and primers, in work_dir (GENOME_FAI).

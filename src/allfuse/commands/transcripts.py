@@ -14,10 +14,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--gtf-out", default=None, help="also write the GTF for pizzly (gene lines completed)"
     )
+    parser.add_argument(
+        "--fai", default=None, help="the genome's .fai index to read (default: index it for the while)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    n, added = write_transcriptome(args.fasta, args.gtf, args.out, args.gtf_out)
+    n, added = write_transcriptome(args.fasta, args.gtf, args.out, args.gtf_out, args.fai)
     print(f"wrote {n} transcripts to {args.out}")
     if args.gtf_out:
         print(f"wrote {args.gtf_out} ({added} missing gene/transcript lines added)")
