@@ -38,7 +38,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-COPIES = 4  # the demo's first 12 samples (INF01-INF12, 20,080 pairs each), 4 times: 963,840 pairs
+COPIES = 4  # the demo's first 12 samples (INF01-INF12, about 20,000 pairs each), 4 times: 961,040 pairs
 P1_SAMPLES = 12  # the issue's 0.96 M pairs (INF13, added later, is left out)
 DEMO = {"dir": REPO / "demo"}  # `make demo`'s folder (--demo)
 TARGETS = {"P1": 1.3, "P2": 4, "P3_s": 5.0, "P3_mb": 1000, "P4_first": 10.0, "P4_second": 5.0}
