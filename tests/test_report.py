@@ -31,11 +31,12 @@ from allfuse.primers import PrimerPair, PrimerSettings, design_pair
 from allfuse.qc import Gates, read_star_log
 from allfuse.report.cohort_page import inline_svg
 from allfuse.report.diagram import diagram_side, fusion_svg
-from allfuse.report.evidence_view import PRIMER_FIELDS, build_stated
+from allfuse.report.evidence_view import build_stated
 from allfuse.report.nomenclature import ManeTables, Side, junction_names
 from allfuse.report.page import sample_report
 from allfuse.status import NOT_ASSESSABLE, derive_status
 from allfuse.status import NOT_DETECTED as NO_FUSION
+from allfuse.tables import PRIMER_COLUMNS
 
 BIN = Path(sys.executable).parent
 # In ../shared/data, reached through shared_path() inside the test that reads them.
@@ -763,11 +764,13 @@ def write_evidence_files(sample_dir: Path, ann, genome, build: str, bam: Path | 
         )
         primer_rows.append(
             {"sample": sample_dir.name, "event_id": event["event_id"], "fusion": event["fusion"], "role": role,
-             **{k: "" if getattr(pair, k) is None else getattr(pair, k) for k in PRIMER_FIELDS[4:]}}
+             **{k: "" if getattr(pair, k) is None else getattr(pair, k) for k in PRIMER_COLUMNS[4:]}}
         )  # fmt: skip
     doc = {"sample": sample_dir.name, "build": build, "fusions": fusions}
     (sample_dir / "evidence.json").write_text(json.dumps(doc, indent=1))
-    pd.DataFrame(primer_rows, columns=PRIMER_FIELDS).to_csv(sample_dir / "primers.tsv", sep="\t", index=False)
+    pd.DataFrame(primer_rows, columns=PRIMER_COLUMNS).to_csv(
+        sample_dir / "primers.tsv", sep="\t", index=False
+    )
     return doc
 
 

@@ -19,7 +19,6 @@ import json
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict
 from functools import partial
@@ -80,11 +79,11 @@ def _pool(files: int) -> Executor:
     return ThreadPoolExecutor(max_workers=workers)
 
 
-def _read_heads(todo: Iterable[tuple[str, str]], files: int) -> list[StreamSummary | InputError]:
+def _read_heads(todo: list[tuple[str, str]]) -> list[StreamSummary | InputError]:
     """Each (path, label)'s head summary, or its InputError, in order."""
     check = partial(head_or_error, limit=HEAD_RECORDS)
-    with _pool(files) as pool:
-        return list(pool.map(check, todo, chunksize=max(1, files // 32)))
+    with _pool(len(todo)) as pool:
+        return list(pool.map(check, todo, chunksize=max(1, len(todo) // 32)))
 
 
 def check_heads(records: list[dict], cache_dir: Path | None = None) -> None:
@@ -114,7 +113,7 @@ def check_heads(records: list[dict], cache_dir: Path | None = None) -> None:
                 todo.setdefault(rec[col], f"sample {rec['sample']}: {col}")
 
     if todo:
-        heads.update(zip(todo, _read_heads(todo.items(), len(todo)), strict=True))
+        heads.update(zip(todo, _read_heads(list(todo.items())), strict=True))
     try:
         for rec in records:
             h1, h2 = heads[rec["fq1"]], heads[rec["fq2"]]

@@ -11,7 +11,7 @@ from allfuse.callers.arriba import NO_CHIMERIC_READS as ARRIBA_NO_CHIMERIC_READS
 from allfuse.callers.registry import CALLERS as CALLER_REGISTRY
 from allfuse.callers.registry import caller as caller_by_name
 from allfuse.compression import sniff
-from allfuse.errors import InputError
+from allfuse.errors import LOG_ERROR_PATTERN, InputError, step_failed_line
 from allfuse.reference import check_reference
 from allfuse.samplesheet import load_samples, validate_config
 
@@ -129,9 +129,9 @@ def tool_failed(tool, what, log):
     step), the tool and the log's own error line; the whole log stays in the file."""
     log = shlex.quote(log)
     return (
-        f"|| {{ rc=$?; msg=$(grep -m1 -iE 'error|fatal|exiting because|abort|terminat' {log} "
-        f"|| grep -v '^[[:space:]]*$' {log} | tail -n1); echo \"allfuse: error: {what}: {tool} failed (exit $rc): $msg "
-        f"(log: {log})\" >&2; exit 1; }}"
+        f"|| {{ rc=$?; msg=$(grep -m1 -iE '{LOG_ERROR_PATTERN}' {log} "
+        f"|| grep -v '^[[:space:]]*$' {log} | tail -n1); echo \"{step_failed_line(what, tool, '$rc', '$msg', log)}\" >&2;"
+        " exit 1; }"
     )
 
 
@@ -230,12 +230,14 @@ def _align_command(with_pizzly):
             " }}; side & side=$!; trap 'kill $side 2>/dev/null || true' EXIT;",
         ]
     )
+    # the side chain's last tool, named when it failed otherwise (e.g. stopped)
+    last, last_log = ("pizzly", "log.pizzly") if with_pizzly else ("kallisto quant", "log.kallisto")
     side_wait = "".join(
         [
             " side_rc=0; wait $side || side_rc=$?; [ $side_rc != 3 ]",
             shell_failed("kallisto quant", "log.kallisto", rc="$side_rc"),
             "; rm -f $D/pizzly.gtf.cache; [ $side_rc = 0 ]",
-            shell_failed(*(("pizzly", "log.pizzly") if with_pizzly else ("kallisto quant", "log.kallisto")), rc="$side_rc"),
+            shell_failed(last, last_log, rc="$side_rc"),
             ";",
         ]
     )
@@ -279,16 +281,14 @@ def _align_command(with_pizzly):
 # outputs, settings and log are the job's only then.
 PIZZLY = "pizzly" in CALLERS
 ALIGN_SHELL = _align_command(PIZZLY)
-PIZZLY_INPUTS = {"transcripts": f"{WORK}/transcripts.fa", "pizzly_gtf": f"{WORK}/pizzly.gtf"} if PIZZLY else {}
-PIZZLY_OUTPUTS = (
-    {
+PIZZLY_INPUTS, PIZZLY_OUTPUTS, PIZZLY_PARAMS, PIZZLY_LOG = {}, {}, {}, {}
+if PIZZLY:
+    PIZZLY_INPUTS = {"transcripts": f"{WORK}/transcripts.fa", "pizzly_gtf": f"{WORK}/pizzly.gtf"}
+    PIZZLY_OUTPUTS = {
         "pizzly_json": "results/{sample}/pizzly/{sample}.json",
         # the fused sequences: allfuse places each read pair on them to count it for one orientation
         "pizzly_fasta": "results/{sample}/pizzly/{sample}.fusions.fasta",
         "pizzly_unfiltered": "results/{sample}/pizzly/{sample}.unfiltered.json",
     }
-    if PIZZLY
-    else {}
-)
-PIZZLY_PARAMS = {f"pizzly_{key}": value for key, value in config["pizzly"].items()} if PIZZLY else {}
-PIZZLY_LOG = {"pizzly": "results/{sample}/logs/pizzly.log"} if PIZZLY else {}
+    PIZZLY_PARAMS = {f"pizzly_{key}": value for key, value in config["pizzly"].items()}
+    PIZZLY_LOG = {"pizzly": "results/{sample}/logs/pizzly.log"}

@@ -72,7 +72,8 @@ rule transcripts_fasta:
         " --out {output.fasta:q} --gtf-out {output.gtf:q} > {log:q} 2>&1 {params.fail}; grep -h 'warning:' {log:q} >&2 || true"
 
 
-# pyfaidx's index of the genome FASTA for evidence and primers, in work_dir (GENOME_FAI).
+# The genome FASTA's index for transcripts, evidence and primers (pyfaidx reads it), in work_dir
+# (GENOME_FAI).
 rule genome_fai:
     input:
         GENOME_FASTA,

@@ -25,10 +25,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from allfuse.errors import InputError
+from allfuse.errors import LOG_ERROR_PATTERN, InputError, step_failed_line
 
-#: The log line named in the one-line failure (as the shell wrapper's ``grep -m1 -iE``).
-ERROR_LINE = re.compile(r"error|fatal|exiting because|abort|terminat", re.IGNORECASE)
+#: The log line quoted in the one-line failure (the shell wrapper greps the same pattern).
+ERROR_LINE = re.compile(LOG_ERROR_PATTERN, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def failure_line(sample: str, step: Step, status: int) -> str:
     found = next((line for line in lines if ERROR_LINE.search(line)), None)
     if found is None:
         found = next((line for line in reversed(lines) if line.strip()), "")
-    return f"allfuse: error: sample {sample}: allfuse {step.name} failed (exit {status}): {found} (log: {step.log})"
+    return step_failed_line(f"sample {sample}", f"allfuse {step.name}", status, found, step.log)
 
 
 def run(args: argparse.Namespace) -> int:

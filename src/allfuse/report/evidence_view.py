@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from allfuse.evidence import CHIMERIC_RESIDUE, JUNCTION_MARK
-from allfuse.tables import PRIMER_COLUMNS
 
 #: Split-read alignment lines shown per fusion (the reads are all named in the list below them).
 MAX_ALIGNMENT_READS = 20
@@ -28,8 +27,6 @@ SPECIFICITY_NOTE = (
     "Genome-wide specificity of these primers is not checked here (no BLAST or in-silico PCR): the "
     "laboratory's own primer check still applies."
 )
-#: primers.tsv as the page reads it: its declared columns (allfuse.tables).
-PRIMER_FIELDS = PRIMER_COLUMNS
 
 
 def _text(value: object) -> str:

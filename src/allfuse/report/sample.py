@@ -21,8 +21,8 @@ from allfuse.artefacts import is_artefact
 from allfuse.errors import InputError
 from allfuse.io import read_json, read_table
 from allfuse.qc import read_qc
-from allfuse.report.evidence_view import PRIMER_FIELDS
 from allfuse.status import caller_counts, derive_status
+from allfuse.tables import PRIMER_COLUMNS
 
 
 @dataclass
@@ -107,7 +107,7 @@ def load_sample(sample_dir: Path, provenance: Path | None = None) -> SampleData:
         versions,
         prov,
         evidence=_optional_json(sample_dir / "evidence.json", "evidence", "fusions"),
-        primers=_optional_table(sample_dir / "primers.tsv", "primer table", PRIMER_FIELDS),
+        primers=_optional_table(sample_dir / "primers.tsv", "primer table", PRIMER_COLUMNS),
         expression=_optional_table(sample_dir / "expression.tsv", "expression table", ["gene", "tpm"]),
     )
 
