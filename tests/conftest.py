@@ -17,7 +17,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from slurm_cluster import NEEDS_ROOT, as_root
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -49,11 +48,17 @@ def shared_path(rel: str = "") -> Path:
     return SHARED / rel
 
 
+def callers_built() -> bool:
+    """Whether `make callers` built Arriba and STAR-Fusion (a question only: built_callers() decides
+    what a test without them does)."""
+    return all((TOOLS_BIN / tool).exists() for tool in ("arriba", "STAR-Fusion", "prep_genome_lib.pl"))
+
+
 def built_callers() -> Path:
     """The folder with the Arriba and STAR-Fusion that `make callers` built, for use inside a test
     or fixture. Without their sources (../shared/tools) the test skips with one reason (CI=true:
     fails); with the sources but nothing built it fails, saying to run `make callers`."""
-    if not all((TOOLS_BIN / tool).exists() for tool in ("arriba", "STAR-Fusion", "prep_genome_lib.pl")):
+    if not callers_built():
         if CALLER_SOURCES.is_dir():
             pytest.fail(f"Arriba/STAR-Fusion not built in {TOOLS_BIN}: run `make callers`", pytrace=False)
         if in_ci():
@@ -79,7 +84,6 @@ def _where(func) -> tuple[str, int]:
 #: (pytest would list a skip raised in a fixture once per test, at the test's own line.)
 ONE_LINE_SKIPS = {
     SHARED_ABSENT: _where(shared_path),
-    NEEDS_ROOT: _where(as_root),
     TOOLS_ABSENT: _where(built_callers),
 }
 

@@ -44,7 +44,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BIN, REPO, built_callers, read_tsv, shared_path
+from conftest import BIN, REPO, TOOLS_BIN, built_callers, callers_built, read_tsv, shared_path
 
 from allfuse.callers.star_chimeric import read_junctions
 from allfuse.transcriptome import revcomp
@@ -156,12 +156,9 @@ def measured(name: str, cmd: list[str], workdir: Path, log: Path | None = None) 
 
 
 def _arriba() -> Path | None:
-    """Arriba as `make callers` built it, or None where built_callers() would fail or skip (the
-    Arriba tests call it themselves and say why)."""
-    try:
-        return built_callers() / "arriba"
-    except (pytest.fail.Exception, pytest.skip.Exception):
-        return None
+    """Arriba as `make callers` built it, or None (the Arriba tests then call built_callers()
+    themselves, which fails or skips and says why)."""
+    return TOOLS_BIN / "arriba" if callers_built() else None
 
 
 def star_options() -> list[str]:
