@@ -176,6 +176,12 @@ def test_one_alignment_per_sample_and_one_job_per_caller(cluster_run: dict) -> N
     index = next(j for j in jobs if j.rule == "star_index").args
     assert option(index, "--genomeSAindexNbases") == "14"
     assert option(index, "--sjdbOverhang") == str(cluster_run["config"]["reference"]["read_length"] - 1)
+    # pizzly's GTF is parsed once per run, into the cache every sample's pizzly reads
+    work = cluster_run["config"].get("work_dir", "work")  # the schema default
+    assert [j.rule for j in jobs].count("pizzly_cache") == 1
+    cache = next(j for j in jobs if j.rule == "pizzly_cache")
+    assert cache.output == [f"{work}/pizzly.gtf.cache"]
+    assert option(command(cache, "pizzly"), "--gtf") == f"{work}/pizzly.gtf"
 
 
 def test_at_most_four_cluster_jobs_per_sample(cluster_run: dict) -> None:
@@ -225,6 +231,9 @@ def test_star_writes_chimeric_reads_for_every_caller(cluster_run: dict) -> None:
         assert f"results/{sample}/pizzly/kallisto/fusion.txt" in pizzly
         assert option(pizzly, "--output") == f"results/{sample}/pizzly/{sample}"
         assert option(pizzly, "-k") == str(cluster_run["config"]["pizzly"]["k"])
+        # pizzly reads the run's annotation cache (rule pizzly_cache), not the GTF, in every sample
+        assert option(pizzly, "--cache") == f"{cluster_run['config'].get('work_dir', 'work')}/pizzly.gtf.cache"
+        assert "--gtf" not in pizzly
         assert f"results/{sample}/pizzly/{sample}.json" in job.output
 
 

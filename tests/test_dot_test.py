@@ -35,6 +35,7 @@ ONCE = [
     "genome_fai",
     "annotation_index",
     "kallisto_index",
+    "pizzly_cache",
     "provenance",
     "expression_matrix",
     "cohort",

@@ -215,7 +215,7 @@ def _align_command(with_pizzly):
     # written and empty, and the QC gate decides whether the sample can be assessed. The side chain
     # exits 3 when kallisto failed, 4 when pizzly did; on TERM it stops the tool it is waiting for.
     pizzly = (
-        " pizzly -k {params.pizzly_k} --gtf {input.pizzly_gtf:q} --cache $D/pizzly.gtf.cache"
+        " pizzly -k {params.pizzly_k} --cache {input.pizzly_cache:q}"
         " --align-score {params.pizzly_align_score} --insert-size {params.pizzly_insert_size}"
         " --fasta {input.transcripts:q} --output results/{wildcards.sample}/pizzly/{wildcards.sample}"
         " {output.fusion:q} > {log.pizzly:q} 2>&1 & tool=$!; wait $tool || exit 4;"
@@ -236,7 +236,7 @@ def _align_command(with_pizzly):
         [
             " side_rc=0; wait $side || side_rc=$?; [ $side_rc != 3 ]",
             shell_failed("kallisto quant", "log.kallisto", rc="$side_rc"),
-            "; rm -f $D/pizzly.gtf.cache; [ $side_rc = 0 ]",
+            "; [ $side_rc = 0 ]",
             shell_failed(last, last_log, rc="$side_rc"),
             ";",
         ]
@@ -283,7 +283,8 @@ PIZZLY = "pizzly" in CALLERS
 ALIGN_SHELL = _align_command(PIZZLY)
 PIZZLY_INPUTS, PIZZLY_OUTPUTS, PIZZLY_PARAMS, PIZZLY_LOG = {}, {}, {}, {}
 if PIZZLY:
-    PIZZLY_INPUTS = {"transcripts": f"{WORK}/transcripts.fa", "pizzly_gtf": f"{WORK}/pizzly.gtf"}
+    # pizzly reads its GTF from the run's cache (rule pizzly_cache), never parsing it per sample
+    PIZZLY_INPUTS = {"transcripts": f"{WORK}/transcripts.fa", "pizzly_cache": f"{WORK}/pizzly.gtf.cache"}
     PIZZLY_OUTPUTS = {
         "pizzly_json": "results/{sample}/pizzly/{sample}.json",
         # the fused sequences: allfuse places each read pair on them to count it for one orientation
