@@ -204,6 +204,7 @@ def test_at_most_four_cluster_jobs_per_sample(cluster_run: dict) -> None:
 
 
 def test_star_writes_chimeric_reads_for_every_caller(cluster_run: dict) -> None:
+    work = cluster_run["config"].get("work_dir", "work")  # the schema default
     for sample, job in by_sample(cluster_run["jobs"], "star_align").items():
         # STAR splits its command line on spaces: it reads the FASTQs through links with plain names
         assert ["ln", "-s", job.input[0], "$D/fq1"] in commands(job.shell), job.shell
@@ -232,7 +233,7 @@ def test_star_writes_chimeric_reads_for_every_caller(cluster_run: dict) -> None:
         assert option(pizzly, "--output") == f"results/{sample}/pizzly/{sample}"
         assert option(pizzly, "-k") == str(cluster_run["config"]["pizzly"]["k"])
         # pizzly reads the run's annotation cache (rule pizzly_cache), not the GTF, in every sample
-        assert option(pizzly, "--cache") == f"{cluster_run['config'].get('work_dir', 'work')}/pizzly.gtf.cache"
+        assert option(pizzly, "--cache") == f"{work}/pizzly.gtf.cache"
         assert "--gtf" not in pizzly
         assert f"results/{sample}/pizzly/{sample}.json" in job.output
 

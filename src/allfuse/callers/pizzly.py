@@ -182,8 +182,8 @@ def _assign_reads(calls: dict[tuple, dict], settings: SupportSettings) -> dict[t
 def _gene_of(ann: Annotation | None, transcript_id: str) -> str | None:
     if ann is None:
         return None
-    hit = ann.transcripts.loc[ann.transcripts["transcript_id"] == transcript_id, "gene_id"]
-    return str(hit.iloc[0]) if len(hit) else None
+    gene = ann.gene_of_transcript.get(transcript_id)
+    return None if gene is None else str(gene)
 
 
 def parse_flat(path: Path, sample: str, ann: Annotation | None) -> pd.DataFrame:
