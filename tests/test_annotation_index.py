@@ -106,6 +106,22 @@ def test_damaged_index_is_rebuilt(sim_run: Path, tmp_path: Path) -> None:
     assert path.stat().st_size > 100 and not list(tmp_path.glob("*.tmp"))
 
 
+def test_index_is_read_once_per_process(sim_run: Path, tmp_path: Path) -> None:
+    """The steps of one annotate job (allfuse steps) share one read of the index; a damaged index
+    is not remembered as unreadable, so the next ask builds it again."""
+    gtf = sim_run / "sim" / "genes.gtf"
+    ensure_index(gtf, tmp_path)
+    first = load_annotation(gtf, tmp_path)
+    assert load_annotation(gtf, tmp_path) is first
+    other = tmp_path / "other"
+    damaged, _ = ensure_index(gtf, other)
+    damaged.write_bytes(b"not a pickle")
+    rebuilt = load_annotation(gtf, other)
+    assert rebuilt is not first and damaged.stat().st_size > 100
+    pd.testing.assert_frame_equal(rebuilt.exons, first.exons)
+    assert load_annotation(gtf, other) is load_annotation(gtf, other)
+
+
 def test_missing_gtf_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="missing.gtf: GTF file not found"):
         load_annotation(tmp_path / "missing.gtf", tmp_path / "index")

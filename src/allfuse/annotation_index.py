@@ -10,11 +10,16 @@ and a cohort would pay it per sample. The frames are therefore pickled once into
   is hashed once, not per sample;
 * written to a temporary file and renamed, so a sample never reads a half-written index, even when
   several samples build it at the same time;
-* an unreadable index (damaged, or from another pandas) is parsed again and rewritten.
+* an unreadable index (damaged, or from another pandas) is parsed again and rewritten;
+* read once per process: a sample's annotate job runs expression, annotate, evidence and primers in
+  one process (``allfuse steps``), and each asks for the same index (about 0.7 s and 400 MB each for
+  GENCODE's size). Safe to share: an index file's name is its GTF's checksum and it is only ever
+  replaced whole, and no step changes the frames it is given.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import pickle
@@ -74,15 +79,32 @@ def index_path(gtf: str | Path, cache_dir: str | Path) -> Path:
     return Path(cache_dir) / f"{checksum(gtf, cache_dir)}.pkl"
 
 
+class _Unreadable(Exception):
+    """An index file that cannot be used: not remembered (lru_cache keeps results, not exceptions)."""
+
+
 def _read(path: Path, gtf: Path) -> Annotation | None:
+    """The index's annotation, or None when it cannot be used (damaged, another format or pandas)."""
+    try:
+        return _read_once(str(path), str(gtf))
+    except _Unreadable:
+        return None
+
+
+#: What reading an index can raise when it is damaged or was written by another pandas.
+_UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError)
+
+
+@functools.lru_cache(maxsize=1)
+def _read_once(path: str, gtf: str) -> Annotation:
     try:
         with open(path, "rb") as fh:
             data = pickle.load(fh)
         if data.get("format") != FORMAT:
-            return None
-        return Annotation(*(data[name] for name in _FRAMES), path=str(gtf))
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError):
-        return None
+            raise _Unreadable(path)
+        return Annotation(*(data[name] for name in _FRAMES), path=gtf)
+    except _UNREADABLE as exc:
+        raise _Unreadable(path) from exc
 
 
 def build_index(gtf: str | Path, cache_dir: str | Path) -> tuple[Path, Annotation]:
