@@ -305,8 +305,10 @@ def pizzly_annotation(folder: Path, gtf: Path, transcripts: Path, env: dict) -> 
     """pizzly's own GTF parse on the GENCODE-sized GTF (what every sample's pizzly did) against
     reading the run's cache (rule pizzly_cache): pizzly on a fusion list with no records, so only
     its annotation is timed; a sample's records cost the same either way."""
+    from allfuse.callers.pizzly import KALLISTO_FUSION_HEADER
+
     fusions = folder / "no_fusions.txt"
-    fusions.write_text("TYPE\tNAME1\tSEQ1\tKPOS1\tNAME2\tSEQ2\tKPOS2\tINFO\tPOS1\tPOS2\n")
+    fusions.write_text(KALLISTO_FUSION_HEADER + "\n")
     cache = folder / "pizzly.gtf.cache"
     cache.unlink(missing_ok=True)
     pizzly = ["pizzly", "-k", "31", "--cache", str(cache), "--fasta", str(transcripts), "--output"]

@@ -132,6 +132,7 @@ def cluster_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "run": run,
         "configfile": configfile,
         "config": config,
+        "work": config.get("work_dir", "work"),  # the schema default
         "samples": samples,
         "ctat": str(ctat),
         "arriba_db": {k: str(v) for k, v in arriba_db.items()},
@@ -177,7 +178,7 @@ def test_one_alignment_per_sample_and_one_job_per_caller(cluster_run: dict) -> N
     assert option(index, "--genomeSAindexNbases") == "14"
     assert option(index, "--sjdbOverhang") == str(cluster_run["config"]["reference"]["read_length"] - 1)
     # pizzly's GTF is parsed once per run, into the cache every sample's pizzly reads
-    work = cluster_run["config"].get("work_dir", "work")  # the schema default
+    work = cluster_run["work"]
     assert [j.rule for j in jobs].count("pizzly_cache") == 1
     cache = next(j for j in jobs if j.rule == "pizzly_cache")
     assert cache.output == [f"{work}/pizzly.gtf.cache"]
@@ -204,7 +205,7 @@ def test_at_most_four_cluster_jobs_per_sample(cluster_run: dict) -> None:
 
 
 def test_star_writes_chimeric_reads_for_every_caller(cluster_run: dict) -> None:
-    work = cluster_run["config"].get("work_dir", "work")  # the schema default
+    work = cluster_run["work"]
     for sample, job in by_sample(cluster_run["jobs"], "star_align").items():
         # STAR splits its command line on spaces: it reads the FASTQs through links with plain names
         assert ["ln", "-s", job.input[0], "$D/fq1"] in commands(job.shell), job.shell

@@ -7,10 +7,13 @@ with the planted truth: genes, order, exact breakpoints, exons, and each sample'
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
 from conftest import BIN, read_tsv
+
+from allfuse.callers.pizzly import KALLISTO_FUSION_HEADER
 
 
 def fusions(run: Path, sample: str):
@@ -40,6 +43,23 @@ def test_both_callers_agree_on_the_planted_breakpoints(sim_run: Path) -> None:
         for calls in (pizzly, star):
             assert calls.loc[fusion, "pos_5p"] == ev.loc[fusion, "pos_5p"]
             assert calls.loc[fusion, "pos_3p"] == ev.loc[fusion, "pos_3p"]
+
+
+def test_every_pizzly_reads_the_one_cache_of_the_run(sim_run: Path) -> None:
+    """Rule pizzly_cache runs pizzly once on kallisto's fusion-list header alone (the header every
+    sample's real fusion.txt starts with); each sample's pizzly loads that cache, with its genes and
+    transcripts, instead of parsing the GTF."""
+    built = (sim_run / "logs" / "pizzly_cache.log").read_text()
+    counts = re.search(r"GTF file contains (\d+) genes and (\d+) transcripts", built)
+    assert counts and (sim_run / "work" / "pizzly.gtf.cache").is_file(), built
+    samples = sorted(p.name for p in (sim_run / "results").iterdir() if (p / "pizzly").is_dir())
+    assert len(samples) == 6, samples
+    for sample in samples:
+        fusion_list = sim_run / "results" / sample / "pizzly" / "kallisto" / "fusion.txt"
+        assert fusion_list.read_text().split("\n", 1)[0] == KALLISTO_FUSION_HEADER
+        log = (sim_run / "results" / sample / "logs" / "pizzly.log").read_text()
+        loaded = f"Opening cached file ... loaded {counts[1]} genes and {counts[2]} transcripts"
+        assert log.startswith(loaded), (sample, log[:200])
 
 
 def test_reciprocal_is_linked_not_merged(sim_run: Path) -> None:

@@ -8,6 +8,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 from allfuse.callers.arriba import HEADER as ARRIBA_HEADER
 from allfuse.callers.arriba import NO_CHIMERIC_READS as ARRIBA_NO_CHIMERIC_READS
+from allfuse.callers.pizzly import KALLISTO_FUSION_HEADER
 from allfuse.callers.registry import CALLERS as CALLER_REGISTRY
 from allfuse.callers.registry import caller as caller_by_name
 from allfuse.compression import sniff

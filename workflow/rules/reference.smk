@@ -135,6 +135,7 @@ rule pizzly_cache:
         f"{WORK}/pizzly.gtf.cache",
     params:
         k=config["pizzly"]["k"],
+        no_fusions=KALLISTO_FUSION_HEADER,
         fail=tool_failed("pizzly", REF_LABEL, "logs/pizzly_cache.log"),
     threads: 1
     resources:
@@ -147,7 +148,7 @@ rule pizzly_cache:
         "../../envs/pizzly.yaml"
     shell:
         "tmp=$(mktemp -d {output:q}.tmp.XXXXXX) && trap 'rm -rf \"$tmp\"' EXIT"
-        " && printf 'TYPE\\tNAME1\\tSEQ1\\tKPOS1\\tNAME2\\tSEQ2\\tKPOS2\\tINFO\\tPOS1\\tPOS2\\n' > $tmp/fusion.txt"
+        " && printf '%s\\n' {params.no_fusions:q} > $tmp/fusion.txt"
         " && pizzly -k {params.k} --gtf {input.gtf:q} --cache $tmp/cache --fasta {input.transcripts:q}"
         " --output $tmp/empty $tmp/fusion.txt > {log:q} 2>&1 && mv $tmp/cache {output:q} {params.fail}"
 

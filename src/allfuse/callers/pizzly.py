@@ -34,6 +34,10 @@ from allfuse.errors import InputError
 from allfuse.gtf import Annotation, strip_version
 from allfuse.tables import ORIG_PREFIX
 
+#: The header of kallisto's ``--fusion`` list (fusion.txt), pizzly's input. Alone, it is a list with
+#: no records: rule pizzly_cache runs pizzly on it to have pizzly write its annotation cache.
+KALLISTO_FUSION_HEADER = "TYPE\tNAME1\tSEQ1\tKPOS1\tNAME2\tSEQ2\tKPOS2\tINFO\tPOS1\tPOS2"
+
 FLAT_COLUMNS = [
     "geneA.name",
     "geneA.id",
