@@ -6,17 +6,19 @@ read command: the file is decompressed once, its bytes go to STAR unchanged, and
 record is checked exactly as ``allfuse.reads.records`` checks it (FASTQ structure, truncated gzip).
 What the mates must share (read names in step, equal counts) cannot be seen from one file, so each
 mate's pass leaves a summary (record count and a digest of its read names) beside STAR's outputs,
-and the alignment job compares the two summaries after STAR (``allfuse.reads.verify_streams``)
-before it writes ``reads_check.tsv``. Nothing downstream starts without that table, so no result is
+and the alignment job compares the two summaries after STAR (``verify``) before it writes
+``reads_check.tsv``. Nothing downstream starts without that table, so no result is
 made from reads that were not checked to the end.
 
-Stdlib only: it starts twice per sample inside STAR's job, whatever conda environment that job has.
+The standard library and isal (ISA-L's gzip) only: it starts twice per sample inside STAR's job,
+run by the Python that runs Snakemake (allfuse's dependencies), whatever environment the job has.
 Records are checked a chunk at a time with bytes operations; a chunk with any doubt is checked
 again record by record with the shared exact checks, so the messages are the same as before.
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import json
@@ -29,8 +31,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from isal import igzip, isal_zlib
+
 from allfuse.compression import require_gzip_or_plain
 from allfuse.errors import InputError
+from allfuse.tables import READ_CHECK_COLUMNS
 
 #: Decompressed bytes read and passed on at a time.
 CHUNK_BYTES = 1 << 20
@@ -129,13 +134,16 @@ class StreamSummary:
 
 
 def _chunks(path: Path, label: str, size: int) -> Iterator[bytes]:
-    # allfuse.io.open_binary, without importing allfuse.io (pandas): this runs inside STAR's job
-    opener = gzip.open if require_gzip_or_plain(path, label) == "gzip" else open
+    # allfuse.io.open_binary, without importing allfuse.io (pandas): this runs inside STAR's job.
+    # ISA-L's gzip reader (isal.igzip: the stdlib's interface and errors, and its own IsalError for
+    # damaged deflate data) decompresses in less than half of zlib's time, and every record of
+    # every mate passes through here once per sample.
+    opener = igzip.open if require_gzip_or_plain(path, label) == "gzip" else open
     try:
         with opener(path, "rb") as fh:
             while chunk := fh.read(size):
                 yield chunk
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+    except (EOFError, gzip.BadGzipFile, zlib.error, isal_zlib.error) as exc:
         raise damaged_gzip(path, label, exc) from None
 
 
@@ -211,3 +219,74 @@ def feed(sample: str, link: Path) -> int:
         return 1
     result.write(summary)
     return 0
+
+
+def verified_row(sample: str, fq1: str, fq2: str, link_dir: Path) -> list | None:
+    """Both mates as STAR's read command saw them: the row of reads_check.tsv (columns
+    ``allfuse.tables.READ_CHECK_COLUMNS``), or InputError with the line ``allfuse check-reads``
+    gives, or None when the files are sound but STAR stopped reading them (STAR's own failure,
+    which its log words).
+
+    Counts and name digests that differ are worded by streaming both files again in step: only a
+    failing sample pays for that second pass (and for allfuse.reads' imports).
+    """
+    paths = [summary_path(link_dir / "fq1"), summary_path(link_dir / "fq2")]
+    if not any(p.is_file() for p in paths):
+        return None  # STAR failed before it started reading
+    summaries = [StreamSummary.read(p) if p.is_file() else None for p in paths]
+    for s in summaries:
+        if s is not None and s.error:
+            raise InputError(s.error)
+    s1, s2 = summaries
+    both_read = bool(s1 and s2 and s1.complete and s2.complete)
+    if both_read and (s1.records, s1.names_blake2b) == (s2.records, s2.names_blake2b):
+        return [sample, fq1, fq2, s1.compression, s2.compression, s1.records]
+    from allfuse.reads import check_pair  # a failing sample only
+
+    check_pair(sample, fq1, fq2, limit=None)
+    if both_read:
+        raise InputError(f"sample {sample}: {fq1} and {fq2} changed while STAR read them (R1/R2 differ)")
+    return None  # a mate ended early (STAR stops at the first to end), and check_pair found no fault
+
+
+def write_row_table(columns: list[str], row: list, out: Path) -> None:
+    """A one-row table as ``allfuse.io.write_tsv`` writes it (pandas' to_csv is the csv module's
+    minimal quoting), atomically, without importing pandas into the step after STAR."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerow(row)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def verify(sample: str, fq1: str, fq2: str, link_dir: str, out: str) -> int:
+    """The alignment job's step after STAR: exit 0 with ``out`` (reads_check.tsv) written, 1 with
+    the reads' problem in one line, 3 when STAR did not read the files to the end (its log says
+    why)."""
+    try:
+        row = verified_row(sample, fq1, fq2, Path(link_dir))
+    except InputError as exc:
+        print(f"allfuse: error: {exc}", file=sys.stderr)
+        return 1
+    if row is None:
+        print(f"sample {sample}: STAR did not read the FASTQ files to the end", file=sys.stderr)
+        return 3
+    write_row_table(READ_CHECK_COLUMNS, row, Path(out))
+    report_pairs(sample, fq1, fq2, row[-1])
+    return 0
+
+
+def report_pairs(sample: str, fq1: str, fq2: str, pairs: int) -> None:
+    print(f"sample {sample}: {pairs} read pairs")
+    if pairs == 0:
+        # Not an error for the cohort run: the QC gate makes the sample 'not assessable'.
+        print(
+            f"allfuse: warning: sample {sample}: {fq1} and {fq2} hold no reads;"
+            " the sample will be not assessable",
+            file=sys.stderr,
+        )

@@ -31,7 +31,7 @@ rule star_align:
         abundance="results/{sample}/pizzly/kallisto/abundance.tsv",
         **PIZZLY_OUTPUTS,
     params:
-        # the feed and the verdict of the reads check (stdlib and the workflow's own Python)
+        # the feed and the verdict of the reads check (the workflow's own Python and allfuse)
         reads_check=f"{READS_CHECK}",
         chimeric=config["star"]["chimeric"],
         extra=config["star"]["extra"],
@@ -47,7 +47,6 @@ rule star_align:
         star="results/{sample}/logs/star_align.log",
         check="results/{sample}/logs/check_reads.log",
         sort="results/{sample}/logs/samtools_sort.log",
-        index="results/{sample}/logs/samtools_index.log",
         kallisto="results/{sample}/logs/kallisto_fusion.log",
         **PIZZLY_LOG,
     benchmark:

@@ -208,7 +208,7 @@ def _align_command(with_pizzly):
     """The alignment job's shell command (static text: nothing is evaluated per job when planning).
 
     Order of the verdicts: the reads check first (a failing check is the sample's one line, whatever
-    STAR did after its read command stopped), then STAR, samtools index, kallisto and pizzly. The
+    STAR did after its read command stopped), then STAR (with samtools sort), kallisto and pizzly. The
     side chain (kallisto, then pizzly) is stopped whenever the job fails, so neither can write after
     Snakemake has removed the outputs.
     """
@@ -244,7 +244,8 @@ def _align_command(with_pizzly):
     )
     # STAR's unsorted BAM (uncompressed) is sorted as it comes: compressed once, and sorted in
     # bounded memory (samtools spills to disk), unlike STAR's own sort (--limitBAMsortRAM); with fast
-    # compression (-l 1), since the sort shares the job's cores with STAR
+    # compression (-l 1), since the sort shares the job's cores with STAR; and indexed as it is
+    # written (--write-index: the same .bai as samtools index, without reading the BAM again)
     return "".join(
         [
         "D=results/{wildcards.sample}/star; rm -f $D/fq1 $D/fq2 $D/fq1.check.json $D/fq2.check.json;"
@@ -256,7 +257,8 @@ def _align_command(with_pizzly):
         " --readFilesCommand $D/read_command --outFileNamePrefix $D/ --outSAMtype BAM Unsorted --outStd BAM_Unsorted"
         " --outBAMcompression 0 --outSAMattrRGline ID:{wildcards.sample} SM:{wildcards.sample}"
         " {params.extra} {params.chimeric} 2> {log.star:q}"
-        " | samtools sort -@ {threads} -l 1 -m 1500M -o {output.bam:q} -T $D/sort.tmp - 2> {log.sort:q}"
+        " | samtools sort -@ {threads} -l 1 -m 1500M --write-index -o {output.bam:q}'##idx##'{output.bai:q}"
+        " -T $D/sort.tmp - 2> {log.sort:q}"
         " || status=(\"${{PIPESTATUS[@]}}\"); star=${{status[0]}}; sort=${{status[1]}};"
         " check=0; {params.reads_check} verify {wildcards.sample} {input.fq1:q} {input.fq2:q} $D {output.checked:q}"
         " > {log.check:q} 2>&1 || check=$?;"
@@ -269,10 +271,7 @@ def _align_command(with_pizzly):
         shell_failed("read check", "log.check", rc="$check"),
         "; [ $sort = 0 ]",
         shell_failed("samtools sort", "log.sort", rc="$sort"),
-        "; grep -h 'warning:' {log.check:q} >&2 || true;"
-        " samtools index {output.bam:q} > {log.index:q} 2>&1",
-        shell_failed("samtools index", "log.index"),
-        ";",
+        "; grep -h 'warning:' {log.check:q} >&2 || true;",
         side_wait,
         ]
     )

@@ -1,7 +1,8 @@
 """The alignment job's two reads-check steps (not user subcommands): ``feed``, STAR's
-``--readFilesCommand`` (allfuse.fastq_stream: stdlib only, so it starts fast twice per sample), and
-``verify``, both mates' summaries compared after STAR and reads_check.tsv written (allfuse.reads,
-imported only then: pandas is paid once, after STAR).
+``--readFilesCommand`` (allfuse.fastq_stream: the stdlib and isal only, so it starts fast twice per sample), and
+``verify``, both mates' summaries compared after STAR and reads_check.tsv written (no pandas
+either: it is on the job's path after STAR; only a failing sample imports allfuse.reads to word
+its fault).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from allfuse.fastq_stream import feed
+from allfuse.fastq_stream import feed, verify
 
 USAGE = """usage (steps of the alignment job, not user commands):
   python -m allfuse.commands.read_stream feed SAMPLE FILE     STAR's --readFilesCommand (STAR appends FILE)
@@ -23,9 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) == 3 and args[0] == "feed":
         return feed(args[1], Path(args[2]))
     if len(args) == 6 and args[0] == "verify":
-        from allfuse.reads import verify_streams_command  # pandas: only after STAR, once
-
-        return verify_streams_command(*args[1:])
+        return verify(*args[1:])
     print(USAGE, file=sys.stderr)
     return 2
 
