@@ -16,8 +16,8 @@ include: "workflow/rules/reference.smk"
 include: "workflow/rules/align.smk"
 include: "workflow/rules/callers.smk"
 include: "workflow/rules/annotate.smk"
-include: "workflow/rules/survival.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/cohort.smk"
 
 
 rule all:

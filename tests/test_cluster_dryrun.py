@@ -220,10 +220,12 @@ def test_star_writes_chimeric_reads_for_every_caller(cluster_run: dict) -> None:
         assert option(args, "--outStd") == "BAM_Unsorted"
         assert f"results/{sample}/star/Chimeric.out.junction" in job.output
         assert f"results/{sample}/reads_check.tsv" in job.output
-        # sorted as STAR writes it, in the same job, and indexed there
+        # sorted as STAR writes it, in the same job, and indexed as it is written (no second pass)
         sort = command(job, "samtools", "sort")
-        assert option(sort, "-o") == f"results/{sample}/star/Aligned.sortedByCoord.out.bam"
-        assert f"results/{sample}/star/Aligned.sortedByCoord.out.bam.bai" in job.output
+        bam = f"results/{sample}/star/Aligned.sortedByCoord.out.bam"
+        assert "--write-index" in sort and option(sort, "-o") == f"{bam}##idx##{bam}.bai"
+        assert [bam, f"{bam}.bai"] == [f for f in job.output if f.startswith(bam)]
+        assert "samtools index" not in job.shell
         # kallisto (pizzly's pseudoalignment) beside STAR, on the sample's reads
         kallisto = command(job, "kallisto")
         assert job.input[0] in kallisto and job.input[1] in kallisto
@@ -304,6 +306,29 @@ def test_annotate_gets_every_callers_output(cluster_run: dict) -> None:
             + [f"results/{sample}/{name}" for name in ("qc.tsv", "expression.tsv", "evidence.json")]
             + [f"results/{sample}/primers.tsv", f"results/{sample}/report.html"]
         )
+
+
+def test_one_cohort_job_after_every_sample(cluster_run: dict) -> None:
+    """The run's steps after the samples are one job (one submission on a cluster, not a chain):
+    cohort table, expression matrix and cohort page, in one process; with no clinical table in
+    the config there is no survival step."""
+    assert "clinical" not in cluster_run["config"]
+    after = [j for j in cluster_run["jobs"] if j.rule in ("cohort", "expression_matrix", "cohort_report")]
+    assert [j.rule for j in after] == ["cohort"]
+    steps = next(c for c in commands(after[0].shell) if c[4:5] == ["steps"])
+    assert steps[5:7] == ["--what", "cohort"]
+    starts = [i for i, word in enumerate(steps) if word.startswith("@")]
+    assert [(steps[i], steps[i + 1]) for i in starts] == [
+        ("@logs/cohort.log", "cohort"),
+        ("@logs/expression_matrix.log", "expression-matrix"),
+        ("@logs/cohort_report.log", "cohort-report"),
+    ]
+    for i, end in zip(starts, [*starts[1:], len(steps)], strict=True):
+        args = steps[i + 1 : end]  # every step reads every sample's results
+        assert args[args.index("--samples") + 1 :][: len(cluster_run["samples"])] == cluster_run["samples"]
+    assert sorted(after[0].output) == sorted(
+        ["results/cohort.tsv", "results/expression_matrix.tsv", "results/cohort.html"]
+    )
 
 
 def test_slurm_profile_is_a_snakemake_slurm_profile() -> None:

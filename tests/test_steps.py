@@ -85,3 +85,31 @@ def test_a_malformed_step_list_is_one_line(tmp_path: Path) -> None:
     one_line_error(
         allfuse("steps", "--sample", "T01", f"@{tmp_path / 'a.log'}"), "no allfuse subcommand after @"
     )
+
+
+def test_the_cohort_job_steps_and_their_one_line(sim_run: Path, tmp_path: Path) -> None:
+    """The run's job after every sample (rule cohort) writes what separate jobs wrote, and a failing
+    step's one line names the cohort, not a sample."""
+    results = sim_run / "results"
+    samples = sorted(p.name for p in results.iterdir() if (p / "report.html").is_file())
+    assert samples == ["T01", "T02", "T03", "T04", "T05", "T06"]
+    common = ["--results", str(results), "--samples", *samples]
+    proc = allfuse(
+        "steps", "--what", "cohort",
+        f"@{tmp_path / 'cohort.log'}", "cohort", *common, "--out", str(tmp_path / "cohort.tsv"),
+        f"@{tmp_path / 'matrix.log'}", "expression-matrix", *common, "--out", str(tmp_path / "matrix.tsv"),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "cohort.tsv").read_bytes() == (results / "cohort.tsv").read_bytes()
+    assert (tmp_path / "matrix.tsv").read_bytes() == (results / "expression_matrix.tsv").read_bytes()
+    missing = tmp_path / "clinical.tsv"
+    proc = allfuse(
+        "steps", "--what", "cohort",
+        f"@{tmp_path / 'survival.log'}", "survival", "--cohort", str(tmp_path / "cohort.tsv"),
+        "--clinical", str(missing), "--out", str(tmp_path / "survival"),
+    )  # fmt: skip
+    line = one_line_error(
+        proc, "allfuse: error: cohort: allfuse survival failed (exit ", f"(log: {tmp_path / 'survival.log'})"
+    )
+    assert str(missing) in line
+    assert not (tmp_path / "survival").exists()

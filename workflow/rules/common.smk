@@ -1,4 +1,5 @@
 # Python of the workflow: config and sample sheet validation, and input functions.
+import json
 import shlex
 import sys
 from pathlib import Path
@@ -174,22 +175,59 @@ CALLER_INPUTS = _caller_inputs()
 CALLER_OPTIONS = " ".join(f"{caller_by_name(caller).option} {{input.{caller}:q}}" for caller in CALLERS)
 
 
-# Survival analysis (workflow/rules/survival.smk): only when config names a clinical table.
+# Survival analysis, a step of the cohort job (workflow/rules/cohort.smk): only when config names a
+# clinical table; then its inputs, outputs, settings, log, step and the cohort page's option.
 SURVIVAL = config["survival"]
 SURVIVAL_NAME = f"efs_by_{SURVIVAL['by']}"
+SURVIVAL_INPUTS, SURVIVAL_OUTPUTS, SURVIVAL_PARAMS, SURVIVAL_LOG = {}, {}, {}, {}
+SURVIVAL_STEP, SURVIVAL_REPORT_OPTION = "", ""
+if config.get("clinical"):
+    SURVIVAL_INPUTS = {"clinical": config["clinical"]}
+    SURVIVAL_OUTPUTS = {
+        "efs": f"results/survival/{SURVIVAL_NAME}.tsv",
+        "logrank": "results/survival/logrank.tsv",
+        "km_svg": f"results/survival/km_{SURVIVAL_NAME}.svg",
+        "km_png": f"results/survival/km_{SURVIVAL_NAME}.png",
+        "excluded": "results/survival/excluded.tsv",
+    }
+    SURVIVAL_PARAMS = {
+        "survival_dir": lambda wc, output: str(Path(output.efs).parent),
+        "by": SURVIVAL["by"],
+        "time_point": SURVIVAL["time_point"],
+        "time_unit": SURVIVAL["time_unit"],
+        "ci": SURVIVAL["ci"],
+        "pairwise": "--pairwise" if SURVIVAL["pairwise"] else "",
+        "groupings": json.dumps(SURVIVAL["groupings"], sort_keys=True),
+    }
+    SURVIVAL_LOG = {"survival": "logs/survival.log"}
+    SURVIVAL_STEP = (
+        " @{log.survival:q} survival --cohort {output.cohort:q} --clinical {input.clinical:q}"
+        " --by {params.by:q} --out {params.survival_dir:q} --time-point {params.time_point}"
+        " --time-unit {params.time_unit} --ci {params.ci} --groupings-json {params.groupings:q}"
+        " {params.pairwise}"
+    )
+    SURVIVAL_REPORT_OPTION = "--survival {params.survival_dir:q}"
+
+
+# The cohort job's command (workflow/rules/cohort.smk): its steps in one process (allfuse steps); the
+# first failing step stops the job with one line naming the cohort, the step and its log.
+COHORT_SHELL = "".join(
+    [
+        "{params.allfuse} steps --what cohort",
+        " @{log.cohort:q} cohort --results {params.results:q} --samples {params.samples:q} --out {output.cohort:q}",
+        " @{log.matrix:q} expression-matrix --results {params.results:q} --samples {params.samples:q}",
+        " --out {output.matrix:q}",
+        SURVIVAL_STEP,
+        " @{log.report:q} cohort-report --results {params.results:q} --samples {params.samples:q}",
+        " --out {output.report:q} ",
+        SURVIVAL_REPORT_OPTION,
+    ]
+)
 
 
 def survival_outputs():
-    """The survival rule's files, or none when config names no clinical table."""
-    if not config.get("clinical"):
-        return []
-    return [
-        f"results/survival/{SURVIVAL_NAME}.tsv",
-        "results/survival/logrank.tsv",
-        f"results/survival/km_{SURVIVAL_NAME}.svg",
-        f"results/survival/km_{SURVIVAL_NAME}.png",
-        "results/survival/excluded.tsv",
-    ]
+    """The survival step's files, or none when config names no clinical table."""
+    return list(SURVIVAL_OUTPUTS.values())
 
 
 def all_outputs():
@@ -197,7 +235,7 @@ def all_outputs():
     classification, report; the alignment job that makes them also makes the indexed BAM). Listing
     each sample's files here too made Snakemake resolve 4,000 more targets when planning 1,000."""
     out = ["results/cohort.tsv", "results/cohort.html"]
-    return out + survival_outputs()  # workflow/rules/survival.smk: only with a clinical table
+    return out + survival_outputs()  # the cohort job's survival step: only with a clinical table
 
 
 # The alignment job's shell command (align.smk). kallisto reads the FASTQs, not STAR's output: it

@@ -1,9 +1,12 @@
-"""``allfuse steps``: several allfuse steps of one sample, one after another in one process.
+"""``allfuse steps``: several allfuse steps of one sample (or of the run), one after another in one
+process.
 
 The pipeline's per-sample job (rule ``annotate``) runs the QC gate, expression, annotate,
 evidence, primers and the report. As six ``allfuse`` processes each paid about 0.8 s of
 interpreter and library start-up (pandas, pysam, Biopython, primer3, matplotlib) for about a
-second of work; in one process the libraries are imported once (README "Speed").
+second of work; in one process the libraries are imported once (README "Speed"). The run's job
+after every sample (rule ``cohort``: cohort table, expression matrix, survival, cohort report) is
+run the same way, its failure line naming ``--what`` (``cohort``) instead of a sample.
 
 Each step is exactly the subcommand a user would run (``allfuse.cli.main`` with its arguments),
 its stdout and stderr in its own log at the file-descriptor level, as ``> log 2>&1`` does, so
@@ -14,6 +17,7 @@ and the log's path. Lines with ``warning:`` are repeated on the console.
 Usage (each step: ``@LOG`` and then the subcommand with its arguments)::
 
     allfuse steps --sample S @logs/qc.log qc --log ... --out ... @logs/annotate.log annotate ...
+    allfuse steps --what cohort @logs/cohort.log cohort ... @logs/cohort_report.log cohort-report ...
 """
 
 from __future__ import annotations
@@ -42,7 +46,9 @@ class Step:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sample", required=True, help="sample named in a failure's one line")
+    named = parser.add_mutually_exclusive_group(required=True)
+    named.add_argument("--sample", help="sample named in a failure's one line (a sample's steps)")
+    named.add_argument("--what", help="what a failure's one line names instead, e.g. cohort (a run's steps)")
     parser.add_argument(
         "steps",
         nargs=argparse.REMAINDER,
@@ -97,13 +103,13 @@ def run_logged(step: Step) -> int:
     return status
 
 
-def failure_line(sample: str, step: Step, status: int) -> str:
+def failure_line(what: str, step: Step, status: int) -> str:
     """The shell wrapper's one line: the log's first error-like line, else its last line."""
     lines = step.log.read_text(errors="replace").splitlines() if step.log.exists() else []
     found = next((line for line in lines if ERROR_LINE.search(line)), None)
     if found is None:
         found = next((line for line in reversed(lines) if line.strip()), "")
-    return step_failed_line(f"sample {sample}", f"allfuse {step.name}", status, found, step.log)
+    return step_failed_line(what, f"allfuse {step.name}", status, found, step.log)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -111,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
     for step in steps:
         status = run_logged(step)
         if status:
-            print(failure_line(args.sample, step, status), file=sys.stderr)
+            what = f"sample {args.sample}" if args.sample is not None else args.what
+            print(failure_line(what, step, status), file=sys.stderr)
             return 1
         for line in step.log.read_text(errors="replace").splitlines():
             if "warning:" in line:
