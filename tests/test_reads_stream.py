@@ -19,6 +19,7 @@ import pytest
 from allfuse import fastq_stream
 from allfuse.errors import InputError
 from allfuse.fastq_stream import StreamSummary, stream_check, summary_path
+from allfuse.io import write_tsv
 from allfuse.reads import check_pair, check_reads_table, records, verify_streams
 from allfuse.samplesheet import HEAD_CACHE, load_samples
 
@@ -103,6 +104,20 @@ def test_truncated_gzip_is_one_line(tmp_path: Path) -> None:
         stream_check(path, "sample S: fq1", io.BytesIO())
 
 
+def test_damaged_deflate_data_is_one_line(tmp_path: Path) -> None:
+    """Bytes damaged inside the compressed data (not cut short): ISA-L's own error, the same line."""
+    data = bytearray(gzip.compress(fastq(3000, 1), mtime=0))
+    data[20:40] = b"\xff" * 20  # inside the first deflate block, after the 10-byte gzip header
+    path = tmp_path / "damaged.fq.gz"
+    path.write_bytes(bytes(data))
+    with pytest.raises(
+        InputError, match=r"^sample S: fq1: .*damaged\.fq\.gz: damaged or truncated gzip file \("
+    ):
+        stream_check(path, "sample S: fq1", io.BytesIO())
+    with pytest.raises(InputError, match=r"\(Error -1 Invalid deflate block found\)$"):
+        stream_check(path, "sample S: fq1", io.BytesIO())  # ISA-L's words, as zlib's were quoted
+
+
 def feed_both(tmp_path: Path, fq1: Path, fq2: Path) -> Path:
     """What STAR's read command leaves: links fq1/fq2 and each mate's summary beside them."""
     star = tmp_path / "star"
@@ -124,6 +139,23 @@ def test_mates_in_step_give_the_read_check_table(tmp_path: Path) -> None:
     got = verify_streams("S", str(fq1), str(fq2), star)
     assert got.equals(check_reads_table("S", str(fq1), str(fq2)))
     assert not list(star.glob("*.tmp"))
+
+
+def test_verify_writes_the_table_pandas_wrote(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """reads_check.tsv from the step after STAR (csv module, no pandas) is byte for byte what
+    write_tsv made of the same table, also for paths that need quoting."""
+    folder = tmp_path / 'odd "name" here'
+    folder.mkdir()
+    fq1 = write(folder / "S_R1.fq.gz", fastq(300, 1))
+    fq2 = write(folder / "S_R2.fq", fastq(300, 2), gz=False)
+    star = feed_both(tmp_path, fq1, fq2)
+    out = tmp_path / "out" / "reads_check.tsv"
+    assert fastq_stream.verify("S", str(fq1), str(fq2), str(star), str(out)) == 0
+    write_tsv(check_reads_table("S", str(fq1), str(fq2)), tmp_path / "want.tsv")
+    assert out.read_bytes() == (tmp_path / "want.tsv").read_bytes()
+    assert b'"' in out.read_bytes()  # the quoted paths
+    assert capsys.readouterr().out == "sample S: 300 read pairs\n"
+    assert not list(out.parent.glob("*.tmp"))
 
 
 @pytest.mark.parametrize("problem", ["short", "out_of_step"])
