@@ -21,13 +21,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
-
-import jsonschema
-import pandas as pd
+from typing import IO, TYPE_CHECKING, Any
 
 from allfuse.compression import require_gzip_or_plain
 from allfuse.errors import InputError
+
+if TYPE_CHECKING:  # imported where used: a step that writes only JSON (provenance) never pays for them
+    import jsonschema
+    import pandas as pd
 
 
 @contextmanager
@@ -75,6 +76,8 @@ def read_table(path: str | Path, what: str) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: {what} not found")
+    import pandas as pd
+
     return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
 
 
@@ -135,4 +138,6 @@ def read_user_table(
     missing = [c for c in needed if c not in header]
     if missing:
         raise InputError(f"{path}: line {header_line}: missing column(s) {', '.join(missing)} ({hint})")
+    import jsonschema
+
     return UserTable(header_line, header, rows[1:], jsonschema.Draft202012Validator(schema))

@@ -9,18 +9,27 @@ here, one parser module in this package, one rule in ``workflow/rules/callers.sm
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # the parsers (pandas) are imported when a file is parsed: provenance reads only names
+    import pandas as pd
 
-from allfuse.callers import arriba, fusioncatcher, pizzly, star_chimeric, starfusion
-from allfuse.gtf import Annotation
+    from allfuse.gtf import Annotation
 
 #: (path, sample, annotation, annotate settings) -> the caller's calls in the declared schema.
-Parser = Callable[[Path, str, Annotation, Any], pd.DataFrame]
+Parser = Callable[[Path, str, "Annotation", Any], "pd.DataFrame"]
+
+
+def _parser(name: str) -> ModuleType:
+    """The parser module ``allfuse.callers.<name>``, imported on first use."""
+    return importlib.import_module(f"allfuse.callers.{name}")
+
+
 #: (tool name, version command) of a tool the pipeline runs.
 Tool = tuple[str, tuple[str, ...]]
 
@@ -64,13 +73,15 @@ class Caller:
 CALLERS: tuple[Caller, ...] = (
     Caller(
         "star_chimeric",
-        lambda path, sample, ann, settings: star_chimeric.parse(path, sample, ann, settings.thresholds),
+        lambda path, sample, ann, settings: _parser("star_chimeric").parse(
+            path, sample, ann, settings.thresholds
+        ),
         output="results/{sample}/star/Chimeric.out.junction",
         gzip_ok=False,
     ),
     Caller(
         "pizzly",
-        lambda path, sample, ann, settings: pizzly.parse(path, sample, ann),
+        lambda path, sample, ann, settings: _parser("pizzly").parse(path, sample, ann),
         output="results/{sample}/pizzly/{sample}.json",
         # read beside pizzly's JSON to count read pairs per orientation
         extra_inputs=(("pizzly_fasta", "results/{sample}/pizzly/{sample}.fusions.fasta"),),
@@ -79,21 +90,23 @@ CALLERS: tuple[Caller, ...] = (
     ),
     Caller(
         "arriba",
-        lambda path, sample, ann, settings: arriba.parse(path, sample),
+        lambda path, sample, ann, settings: _parser("arriba").parse(path, sample),
         output="results/{sample}/arriba/fusions.tsv",
         tools=(("Arriba", ("arriba", "-h")),),
     ),
     Caller(
         "starfusion",
-        lambda path, sample, ann, settings: starfusion.parse(path, sample),
+        lambda path, sample, ann, settings: _parser("starfusion").parse(path, sample),
         output="results/{sample}/starfusion/star-fusion.fusion_predictions.abridged.tsv",
         tools=(("STAR-Fusion", ("STAR-Fusion", "--version")),),
     ),
-    Caller("fusioncatcher", lambda path, sample, ann, settings: fusioncatcher.parse(path, sample)),
+    Caller("fusioncatcher", lambda path, sample, ann, settings: _parser("fusioncatcher").parse(path, sample)),
     # STAR-Fusion's family layout, under its own caller name
     Caller(
         "fusioninspector",
-        lambda path, sample, ann, settings: starfusion.parse(path, sample, caller="fusioninspector"),
+        lambda path, sample, ann, settings: _parser("starfusion").parse(
+            path, sample, caller="fusioninspector"
+        ),
     ),
 )
 
