@@ -10,8 +10,9 @@ and the alignment job compares the two summaries after STAR (``verify``) before 
 ``reads_check.tsv``. Nothing downstream starts without that table, so no result is
 made from reads that were not checked to the end.
 
-The standard library and isal (ISA-L's gzip) only: it starts twice per sample inside STAR's job,
-run by the Python that runs Snakemake (allfuse's dependencies), whatever environment the job has.
+The standard library, isal (ISA-L's gzip) and allfuse's light modules only (no pandas): it starts
+twice per sample inside STAR's job, run by the Python that runs Snakemake (allfuse's dependencies),
+whatever environment the job has.
 Records are checked a chunk at a time with bytes operations; a chunk with any doubt is checked
 again record by record with the shared exact checks, so the messages are the same as before.
 """
@@ -35,6 +36,7 @@ from isal import igzip, isal_zlib
 
 from allfuse.compression import require_gzip_or_plain
 from allfuse.errors import InputError
+from allfuse.io import atomic_write, write_json
 from allfuse.tables import READ_CHECK_COLUMNS
 
 #: Decompressed bytes read and passed on at a time.
@@ -123,10 +125,8 @@ class StreamSummary:
     complete: bool = True  # False: STAR stopped reading before the end (its own failure)
 
     def write(self, target: Path) -> None:
-        """Atomically (temporary name, then rename): a summary that exists is whole."""
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(json.dumps(asdict(self), sort_keys=True) + "\n")
-        os.replace(tmp, target)
+        """Atomically (allfuse.io): a summary that exists is whole."""
+        write_json(target, asdict(self), sort_keys=True)
 
     @classmethod
     def read(cls, source: Path) -> StreamSummary:
@@ -134,10 +134,9 @@ class StreamSummary:
 
 
 def _chunks(path: Path, label: str, size: int) -> Iterator[bytes]:
-    # allfuse.io.open_binary, without importing allfuse.io (pandas): this runs inside STAR's job.
-    # ISA-L's gzip reader (isal.igzip: the stdlib's interface and errors, and its own IsalError for
-    # damaged deflate data) decompresses in less than half of zlib's time, and every record of
-    # every mate passes through here once per sample.
+    # allfuse.io.open_binary, with ISA-L's gzip reader (isal.igzip: the stdlib's interface and
+    # errors, and its own IsalError for damaged deflate data), which decompresses in less than half
+    # of zlib's time: every record of every mate passes through here once per sample.
     opener = igzip.open if require_gzip_or_plain(path, label) == "gzip" else open
     try:
         with opener(path, "rb") as fh:
@@ -252,16 +251,10 @@ def verified_row(sample: str, fq1: str, fq2: str, link_dir: Path) -> list | None
 def write_row_table(columns: list[str], row: list, out: Path) -> None:
     """A one-row table as ``allfuse.io.write_tsv`` writes it (pandas' to_csv is the csv module's
     minimal quoting), atomically, without importing pandas into the step after STAR."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
-            writer.writerow(columns)
-            writer.writerow(row)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_write(out) as fh:
+        writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerow(row)
 
 
 def verify(sample: str, fq1: str, fq2: str, link_dir: str, out: str) -> int:
