@@ -389,11 +389,16 @@ def mirror_snakefile(rules: dict[str, dict[str, list[str]]], sample: str, sheet:
     return "\n".join(lines) + "\n"
 
 
-def snakemake_alone(folder: Path, sheet: Path, configfile: Path, env: dict) -> Measured | str:
-    """``snakemake -n`` on the mirror of the plan (mirror_snakefile) for the whole sheet."""
-    first = sheet.read_text().splitlines()[1].split()[0]
+def mirror_of_plan(folder: Path, sheet: Path, configfile: Path, env: dict) -> Path | str:
+    """Write the mirror of the workflow's plan for ``sheet`` (mirror_snakefile, from a dry run of
+    the sheet's first sample) and return its path, or why it could not be made. Run it with
+    ``--directory folder``, as the workflow."""
+    header, row = sheet.read_text().splitlines()[:2]
+    fields = row.split("\t")
+    for i in (1, 2):  # the FASTQ paths, taken relative to the sheet's folder as the workflow does
+        fields[i] = str((sheet.parent / fields[i]).resolve())
     one = folder / "one_sample.tsv"
-    one.write_text("\n".join(sheet.read_text().splitlines()[:2]) + "\n")
+    one.write_text(f"{header}\n" + "\t".join(fields) + "\n")
     config = yaml.safe_load(configfile.read_text())
     config["samples"] = str(one)
     one_config = folder / "one_sample.yaml"
@@ -403,9 +408,18 @@ def snakemake_alone(folder: Path, sheet: Path, configfile: Path, env: dict) -> M
         return f"dry run of one sample failed: {plan.stderr.strip()[-300:]}"
     mirror = folder / "mirror" / "Snakefile"
     mirror.parent.mkdir(exist_ok=True)
-    mirror.write_text(mirror_snakefile(planned_rules(plan.stdout + plan.stderr), first, sheet))
-    cmd = [str(BIN / "snakemake"), "-s", str(mirror), "--directory", str(folder), "-n", "-q"]
-    return measure(cmd, env=env)
+    mirror.write_text(mirror_snakefile(planned_rules(plan.stdout + plan.stderr), fields[0], sheet))
+    return mirror
+
+
+def snakemake_alone(folder: Path, sheet: Path, configfile: Path, env: dict) -> Measured | str:
+    """``snakemake -n`` on the mirror of the plan (mirror_of_plan) for the whole sheet."""
+    mirror = mirror_of_plan(folder, sheet, configfile, env)
+    if isinstance(mirror, str):
+        return mirror
+    return measure(
+        [str(BIN / "snakemake"), "-s", str(mirror), "--directory", str(folder), "-n", "-q"], env=env
+    )
 
 
 def p4(out: Path, n: int, env: dict, repeat: int = 1) -> list[str]:

@@ -9,6 +9,8 @@ them to exist. No conda is used (the conda directives are ignored without ``--sd
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
 import shlex
 import subprocess
@@ -386,3 +388,35 @@ def test_slurm_profile_repeats_no_resource_of_the_rules() -> None:
     assert "set-threads" not in profile
     for rule, res in profile.get("set-resources", {}).items():
         assert set(res) == {"runtime"}, (rule, res)
+
+
+def test_benchmark_floor_plans_the_same_jobs_and_files(
+    cluster_run: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """scripts/benchmark.py's P4 floor ("Snakemake alone on the same plan") runs a Snakefile made
+    from a dry run of the sheet's first sample: for the whole sheet it must plan exactly the
+    workflow's jobs, with the same declared inputs and outputs, or the floor measures another plan."""
+    spec = importlib.util.spec_from_file_location("allfuse_benchmark", REPO / "scripts" / "benchmark.py")
+    benchmark = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "allfuse_benchmark", benchmark)  # its dataclass needs the module
+    spec.loader.exec_module(benchmark)
+    run = cluster_run["run"]
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}")
+    sheet = Path(cluster_run["config"]["samples"])
+    mirror = benchmark.mirror_of_plan(run, sheet, cluster_run["configfile"], env)
+    assert isinstance(mirror, Path), mirror
+    proc = subprocess.run(
+        [str(BIN / "snakemake"), "-s", str(mirror), "--directory", str(run), "-n"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+    def plan(jobs: list[Job]) -> list[tuple]:
+        return sorted((job.rule, sorted(job.input), sorted(job.output)) for job in jobs)
+
+    mirrored = parse_plan(proc.stdout)
+    assert len(mirrored) == len(cluster_run["jobs"]) > 4 * len(cluster_run["samples"])
+    assert plan(mirrored) == plan(cluster_run["jobs"])
