@@ -364,10 +364,12 @@ def mirror_snakefile(rules: dict[str, dict[str, list[str]]], sample: str, sheet:
     """A Snakefile with the plan's rules and declared files (the sample's name made the wildcard; a
     rule without it that names the sample's files names every sample's) and nothing else: no
     config, no checks, no Python per job, shell `true`. What Snakemake alone costs for the plan."""
+    schema = yaml.safe_load((REPO / "workflow" / "schemas" / "samples.schema.yaml").read_text())
+    sample_id = schema["properties"]["sample"]["pattern"].removeprefix("^").removesuffix("$")
     lines = [
         f"SAMPLES = [ln.split()[0] for ln in open({str(sheet)!r}).read().splitlines()[1:]]",
         "wildcard_constraints:",
-        '    sample=r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"',
+        f"    sample={sample_id!r}",  # the workflow's constraint: the sheet's sample-ID pattern
     ]
     for name in ["all"] + [r for r in rules if r != "all"]:
         declared = rules.get(name, {})
@@ -392,7 +394,7 @@ def mirror_snakefile(rules: dict[str, dict[str, list[str]]], sample: str, sheet:
 def mirror_of_plan(folder: Path, sheet: Path, configfile: Path, env: dict) -> Path | str:
     """Write the mirror of the workflow's plan for ``sheet`` (mirror_snakefile, from a dry run of
     the sheet's first sample) and return its path, or why it could not be made. Run it with
-    ``--directory folder``, as the workflow."""
+    ``--directory folder``, as the workflow; made once, timed as often as --repeat says."""
     header, row = sheet.read_text().splitlines()[:2]
     fields = row.split("\t")
     for i in (1, 2):  # the FASTQ paths, taken relative to the sheet's folder as the workflow does
@@ -412,16 +414,6 @@ def mirror_of_plan(folder: Path, sheet: Path, configfile: Path, env: dict) -> Pa
     return mirror
 
 
-def snakemake_alone(folder: Path, sheet: Path, configfile: Path, env: dict) -> Measured | str:
-    """``snakemake -n`` on the mirror of the plan (mirror_of_plan) for the whole sheet."""
-    mirror = mirror_of_plan(folder, sheet, configfile, env)
-    if isinstance(mirror, str):
-        return mirror
-    return measure(
-        [str(BIN / "snakemake"), "-s", str(mirror), "--directory", str(folder), "-n", "-q"], env=env
-    )
-
-
 def p4(out: Path, n: int, env: dict, repeat: int = 1) -> list[str]:
     from allfuse.samplesheet import HEAD_CACHE
 
@@ -433,18 +425,20 @@ def p4(out: Path, n: int, env: dict, repeat: int = 1) -> list[str]:
     (out / "work" / ".allfuse" / HEAD_CACHE).unlink(missing_ok=True)
     first = measure(snakemake(folder, configfile, "-n", "-q"), env=env)
     check = measure([str(BIN / "python"), "-m", "allfuse", "check-samples", "--samples", str(sheet)], env=env)
+    mirror = mirror_of_plan(folder, sheet, configfile, env)  # Snakemake alone on the same plan
+    alone_cmd = [str(BIN / "snakemake"), "-s", str(mirror), "--directory", str(folder), "-n", "-q"]
     seconds, alones = [], []
     for _ in range(repeat):  # alternated; the fastest of each
         seconds.append(measure(snakemake(folder, configfile, "-n", "-q"), env=env))
-        alones.append(snakemake_alone(folder, sheet, configfile, env))
+        if isinstance(mirror, Path):
+            alones.append(measure(alone_cmd, env=env))
     second = min(seconds, key=lambda m: (m.returncode, m.seconds))
     if first.returncode or second.returncode:
         return [f"P4  dry run failed: {(first.stderr or second.stderr)[-500:]}"]
-    alone = next((a for a in alones if isinstance(a, str)), None) or min(
-        alones, key=lambda m: (m.returncode, m.seconds)
-    )
-    if isinstance(alone, str) or alone.returncode:
-        alone_line = f"    Snakemake alone on the same plan: failed: {alone if isinstance(alone, str) else alone.stderr[-300:]}"
+    alone = min(alones, key=lambda m: (m.returncode, m.seconds), default=None)
+    if alone is None or alone.returncode:
+        why = mirror if alone is None else alone.stderr[-300:]
+        alone_line = f"    Snakemake alone on the same plan: failed: {why}"
     else:
         alone_line = (
             f"    Snakemake alone on the same plan (its rules and declared files, no allfuse code, no checks):"
