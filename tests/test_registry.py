@@ -170,3 +170,11 @@ def test_caller_wildcard_admits_pipeline_callers_only(workflow_globals: tuple[di
     pattern = re.compile(wf["constraints"]["caller"])
     for c in registry.CALLERS:
         assert bool(pattern.fullmatch(c.name)) == c.in_pipeline, c.name
+
+
+def test_sample_wildcard_is_the_sheets_sample_id_pattern(workflow_globals: tuple[dict, dict]) -> None:
+    """One pattern for a sample ID: the sheet's schema, which the workflow's constraint reads."""
+    _, wf = workflow_globals
+    assert wf["constraints"]["sample"] == "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+    pattern = re.compile(wf["constraints"]["sample"])
+    assert pattern.fullmatch("INF01_R.2-b") and not pattern.fullmatch("_x") and not pattern.fullmatch("a/b")
