@@ -364,8 +364,9 @@ def mirror_snakefile(rules: dict[str, dict[str, list[str]]], sample: str, sheet:
     """A Snakefile with the plan's rules and declared files (the sample's name made the wildcard; a
     rule without it that names the sample's files names every sample's) and nothing else: no
     config, no checks, no Python per job, shell `true`. What Snakemake alone costs for the plan."""
-    schema = yaml.safe_load((REPO / "workflow" / "schemas" / "samples.schema.yaml").read_text())
-    sample_id = schema["properties"]["sample"]["pattern"].removeprefix("^").removesuffix("$")
+    from allfuse.samplesheet import sample_id_pattern
+
+    sample_id = sample_id_pattern(REPO / "workflow" / "schemas")
     lines = [
         f"SAMPLES = [ln.split()[0] for ln in open({str(sheet)!r}).read().splitlines()[1:]]",
         "wildcard_constraints:",

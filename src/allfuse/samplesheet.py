@@ -33,7 +33,7 @@ from allfuse.fastq_stream import StreamSummary, head_or_error
 from allfuse.io import atomic_write, read_user_table
 from allfuse.reads import HEAD_RECORDS, check_pair
 
-__all__ = ["load_samples", "validate_config"]
+__all__ = ["load_samples", "sample_id_pattern", "validate_config"]
 
 SAMPLE_COLUMNS = ["sample", "fq1", "fq2"]
 #: One file for every FASTQ's head check, in the cache folder (work_dir/.allfuse/).
@@ -41,6 +41,14 @@ HEAD_CACHE = "fastq-heads.json"
 HEAD_WORKERS = 8
 #: Fewer files than this are read in threads (starting worker processes would cost more).
 PROCESSES_FROM = 64
+
+
+def sample_id_pattern(schema_dir: Path | None = None) -> str:
+    """The sheet schema's sample-ID pattern without its anchors: the workflow's ``{sample}``
+    wildcard constraint (Snakemake matches whole paths) and the benchmark's copy of the plan use it,
+    so a sample ID has one pattern."""
+    pattern = read_schema("samples.schema.yaml", schema_dir)["properties"]["sample"]["pattern"]
+    return pattern.removeprefix("^").removesuffix("$")
 
 
 def _sheet_text(path: Path) -> str:

@@ -13,10 +13,9 @@ from allfuse.callers.pizzly import KALLISTO_FUSION_HEADER
 from allfuse.callers.registry import CALLERS as CALLER_REGISTRY
 from allfuse.callers.registry import caller as caller_by_name
 from allfuse.compression import sniff
-from allfuse.config import read_schema
 from allfuse.errors import LOG_ERROR_PATTERN, InputError, step_failed_line
 from allfuse.reference import check_reference
-from allfuse.samplesheet import load_samples, validate_config
+from allfuse.samplesheet import load_samples, sample_id_pattern, validate_config
 
 
 def _fail(exc):
@@ -117,8 +116,7 @@ READS_CHECK = (
 # A sample ID's own pattern (the sheet's schema), not an alternation of every ID: Snakemake matches
 # each planned file against it, and a 1,000-way alternation made planning 1,000 samples seconds
 # slower. A path of an ID not in the sheet still plans nothing: fastqs() knows no reads for it.
-_sample_schema = read_schema("samples.schema.yaml", Path(workflow.basedir) / "workflow" / "schemas")
-SAMPLE_ID = _sample_schema["properties"]["sample"]["pattern"].removeprefix("^").removesuffix("$")
+SAMPLE_ID = sample_id_pattern(Path(workflow.basedir) / "workflow" / "schemas")
 
 
 wildcard_constraints:
