@@ -17,6 +17,13 @@ CALLERS ?=
 ALL_CALLERS := [star_chimeric,pizzly,arriba,starfusion]
 # Rules find STAR and the callers on PATH: the venv's Python first, then the callers built here.
 RUN_PATH := $(CURDIR)/$(BIN):$(CURDIR)/.tools/bin:$$PATH
+# The venv's interpreter: Debian's python3 where there is one (make PYTHON=... for another). Debian
+# builds CPython with profile-guided and link-time optimisation; a pyenv build without
+# --enable-optimizations, first on PATH on the development machines, made Snakemake plan 1,000
+# samples about a quarter slower (README "Speed"). The stamp names it, so a venv made with another
+# interpreter is made again.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
+INSTALLED := $(VENV)/.installed-$(subst /,_,$(PYTHON))
 
 .PHONY: install apt venv install-slurm demo test lint clean callers callers-if-present
 
@@ -28,17 +35,17 @@ install: apt venv
 
 apt:
 	@missing=""; for t in $(TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
-	python3 -c 'import ensurepip, venv' 2>/dev/null || missing="$$missing python3-venv"; \
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages ($(APT_PACKAGES)) for:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
 
-venv: $(VENV)/.installed
+venv: $(INSTALLED)
 
-$(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV)
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@

@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -475,7 +476,8 @@ def main() -> int:
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     print(
-        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (figures are noisy when not ~0)"
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (figures are noisy when not ~0);"
+        f" Python {platform.python_version()} from {sys.base_prefix} (the venv's: Snakemake and allfuse run on it)"
     )
     build_references(out, env)
     lines: list[str] = []
