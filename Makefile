@@ -22,7 +22,10 @@ RUN_PATH := $(CURDIR)/$(BIN):$(CURDIR)/.tools/bin:$$PATH
 # --enable-optimizations, first on PATH on the development machines, made Snakemake plan 1,000
 # samples about a quarter slower (README "Speed"). The stamp names it, so a venv made with another
 # interpreter is made again.
-PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
+# (Expanded once: apt may install /usr/bin/python3 while make runs.)
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(firstword $(wildcard /usr/bin/python3) python3)
+endif
 INSTALLED := $(VENV)/.installed-$(subst /,_,$(PYTHON))
 
 .PHONY: install apt venv install-slurm demo test lint clean callers callers-if-present
