@@ -7,7 +7,8 @@ Usage (after `make demo`, from the project folder; about 5 minutes on 2 cores):
 
 P1  one sample of 0.96 M read pairs (the demo's reads, concatenated 4 times), callers star_chimeric
     and pizzly, references built beforehand: the whole pipeline (`snakemake --cores N`, fresh
-    results) divided by STAR alone (the same options, index and threads, unsorted BAM).
+    results) divided by STAR alone (the same options, index and threads, unsorted BAM); with
+    --repeat, also each pipeline run against the STAR run just before it (the machine drifts).
 P2  SLURM jobs per sample: submissions counted from a dry run (a group job is one submission),
     with the demo's callers and with all four callers.
 P3  `allfuse annotate` on a GENCODE-sized GTF (allfuse.simulate.big_gtf): the one-time annotation
@@ -184,6 +185,12 @@ def p1(out: Path, cores: int, env: dict, repeat: int = 1) -> list[str]:
         ]
     ratio = whole.seconds / alone.seconds
     steps = rule_seconds(folder / "benchmarks")
+    # the machine's speed drifts within minutes: each pipeline run against the STAR run just before it
+    pairs = ", ".join(
+        f"{w.seconds / a.seconds:.2f} ({w.seconds:.1f} / {a.seconds:.1f} s)"
+        for a, w in zip(alones, wholes, strict=True)
+        if not (a.returncode or w.returncode)
+    )
     return [
         (
             f"P1  whole pipeline / STAR alone, one sample of {pairs_in(folder / 'reads' / 'big_R1.fastq.gz'):,} pairs,"
@@ -195,6 +202,7 @@ def p1(out: Path, cores: int, env: dict, repeat: int = 1) -> list[str]:
             f" ({whole.cpu_seconds / alone.cpu_seconds:.2f}; on {cores} cores the added work cannot hide beside STAR)"
         ),
         f"    per-rule benchmarks: {steps}",
+        f"    each run against the STAR alone run just before it: {pairs}",
     ]
 
 
