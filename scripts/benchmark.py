@@ -191,7 +191,7 @@ def p1(out: Path, cores: int, env: dict, repeat: int = 1) -> list[str]:
         for a, w in zip(alones, wholes, strict=True)
         if not (a.returncode or w.returncode)
     )
-    return [
+    lines = [
         (
             f"P1  whole pipeline / STAR alone, one sample of {pairs_in(folder / 'reads' / 'big_R1.fastq.gz'):,} pairs,"
             f" --cores {cores}: {whole.seconds:.1f} s / {alone.seconds:.1f} s = {ratio:.2f}"
@@ -202,8 +202,10 @@ def p1(out: Path, cores: int, env: dict, repeat: int = 1) -> list[str]:
             f" ({whole.cpu_seconds / alone.cpu_seconds:.2f}; on {cores} cores the added work cannot hide beside STAR)"
         ),
         f"    per-rule benchmarks: {steps}",
-        f"    each run against the STAR alone run just before it: {pairs}",
     ]
+    if repeat > 1:
+        lines.append(f"    each run against the STAR alone run just before it: {pairs}")
+    return lines
 
 
 def rule_seconds(bench: Path) -> str:
