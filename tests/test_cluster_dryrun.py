@@ -395,7 +395,8 @@ def test_benchmark_floor_plans_the_same_jobs_and_files(
 ) -> None:
     """scripts/benchmark.py's P4 floor ("Snakemake alone on the same plan") runs a Snakefile made
     from a dry run of the sheet's first sample: for the whole sheet it must plan exactly the
-    workflow's jobs, with the same declared inputs and outputs, or the floor measures another plan."""
+    workflow's jobs, with the same declared inputs and outputs and the same group jobs, or the floor
+    measures another plan."""
     spec = importlib.util.spec_from_file_location("allfuse_benchmark", REPO / "scripts" / "benchmark.py")
     benchmark = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "allfuse_benchmark", benchmark)  # its dataclass needs the module
@@ -420,3 +421,11 @@ def test_benchmark_floor_plans_the_same_jobs_and_files(
     mirrored = parse_plan(proc.stdout)
     assert len(mirrored) == len(cluster_run["jobs"]) > 4 * len(cluster_run["samples"])
     assert plan(mirrored) == plan(cluster_run["jobs"])
+    # and the same group jobs: the cluster's submissions, which Snakemake also plans
+    groups = {(job.rule, tuple(sorted(job.output))): job.cluster_job for job in cluster_run["jobs"]}
+    mirrored_groups = {(job.rule, tuple(sorted(job.output))): job.cluster_job for job in mirrored}
+    assert len(set(mirrored_groups.values())) == len(set(groups.values())) < len(groups)
+    together = {frozenset(k for k, v in groups.items() if v == n) for n in groups.values()}
+    assert together == {
+        frozenset(k for k, v in mirrored_groups.items() if v == n) for n in mirrored_groups.values()
+    }
