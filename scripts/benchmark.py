@@ -38,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -217,18 +217,43 @@ def rule_seconds(bench: Path) -> str:
     return ", ".join(parts) or "none"
 
 
-def submissions_per_sample(stdout: str) -> dict[str, int]:
-    """Per sample, how many SLURM jobs a plan submits: a group job (its members indented) is one."""
-    per_sample: dict[str, set[int]] = {}
-    job, in_group = 0, False
-    for line in stdout.splitlines():
-        if re.search(r"\bGroup job \w+ \(", line):
-            job, in_group = job + 1, True
+@dataclass
+class PlannedJob:
+    """One job of a non-quiet dry run: its rule, the submission it is part of (a group job, its
+    members indented under it, is one SLURM submission), that group's name, and the fields the dry
+    run prints for it (``input``, ``output``, ``log``, ``benchmark``, ``wildcards``)."""
+
+    rule: str
+    submission: int
+    group: str | None
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def files(self, key: str) -> list[str]:
+        return self.fields[key].split(", ") if key in self.fields else []
+
+
+def planned_jobs(dry_run: str) -> list[PlannedJob]:
+    """The jobs of a non-quiet dry run, in its order (P2 counts their submissions, P4 mirrors them)."""
+    jobs: list[PlannedJob] = []
+    submission, group = 0, None
+    for line in dry_run.splitlines():
+        if m := re.search(r"\bGroup job (\w+) \(", line):
+            submission, group = submission + 1, m.group(1)
         elif m := re.match(r"^(\s*)(?:local)?rule (\w+):$", line):
-            if not (in_group and m.group(1)):
-                job, in_group = job + 1, False
-        elif m := re.match(r"^\s+wildcards: .*\bsample=([^,\s]+)", line):
-            per_sample.setdefault(m.group(1), set()).add(job)
+            if not (group and m.group(1)):  # indented: a member of the group job above
+                submission, group = submission + 1, None
+            jobs.append(PlannedJob(m.group(2), submission, group))
+        elif jobs and (m := re.match(r"^\s+(input|output|log|benchmark|wildcards): (.+)$", line)):
+            jobs[-1].fields[m.group(1)] = m.group(2)
+    return jobs
+
+
+def submissions_per_sample(stdout: str) -> dict[str, int]:
+    """Per sample, how many SLURM jobs a plan submits: a group job is one."""
+    per_sample: dict[str, set[int]] = {}
+    for job in planned_jobs(stdout):
+        if m := re.search(r"\bsample=([^,\s]+)", job.fields.get("wildcards", "")):
+            per_sample.setdefault(m.group(1), set()).add(job.submission)
     return {sample: len(jobs) for sample, jobs in per_sample.items()}
 
 
@@ -379,28 +404,8 @@ def many_samples(folder: Path, n: int) -> Path:
     return sheet
 
 
-def planned_rules(dry_run: str) -> dict[str, dict[str, list[str]]]:
-    """Each planned rule's declared files (input, output, log, benchmark) as a non-quiet dry run
-    prints them, one job per rule (the plan of a one-sample sheet), and its group (``["align"]``)
-    when the dry run lists it inside a group job."""
-    rules: dict[str, dict[str, list[str]]] = {}
-    current, group = None, None
-    for line in dry_run.splitlines():
-        if m := re.search(r"\bGroup job (\w+) \(", line):
-            group = m.group(1)
-        elif m := re.match(r"^(\s*)(?:local)?rule (\w+):$", line):
-            current = rules.setdefault(m.group(2), {})
-            if m.group(1) and group:  # indented: a member of the group job above
-                current["group"] = [group]
-            else:
-                group = None
-        elif current is not None and (m := re.match(r"^\s+(input|output|log|benchmark): (.+)$", line)):
-            current[m.group(1)] = m.group(2).split(", ")
-    return rules
-
-
-def mirror_snakefile(rules: dict[str, dict[str, list[str]]], sample: str, sheet: Path) -> str:
-    """A Snakefile with the plan's rules, declared files (the sample's name made the wildcard; a
+def mirror_snakefile(jobs: list[PlannedJob], sample: str, sheet: Path) -> str:
+    """A Snakefile with the plan's rules (one job each: the plan of a one-sample sheet), declared files (the sample's name made the wildcard; a
     rule without it that names the sample's files names every sample's) and groups, and nothing
     else: no config, no checks, no Python per job, shell `true`. What Snakemake alone costs for the
     plan."""
@@ -412,12 +417,13 @@ def mirror_snakefile(rules: dict[str, dict[str, list[str]]], sample: str, sheet:
         "wildcard_constraints:",
         f"    sample={sample_id!r}",  # the workflow's constraint: the sheet's sample-ID pattern
     ]
+    rules = {job.rule: job for job in jobs}
     for name in ["all"] + [r for r in rules if r != "all"]:
-        declared = rules.get(name, {})
-        per_sample = any(sample in f for f in declared.get("output", []))
+        job = rules.get(name, PlannedJob(name, 0, None))
+        per_sample = any(sample in f for f in job.files("output"))
         lines.append(f"rule {name}:")
         for key in ("input", "output", "log", "benchmark"):
-            files = [f.replace(sample, "{sample}") for f in declared.get(key, [])]
+            files = [f.replace(sample, "{sample}") for f in job.files(key)]
             if not files:
                 continue
             if per_sample or key != "input":
@@ -427,8 +433,8 @@ def mirror_snakefile(rules: dict[str, dict[str, list[str]]], sample: str, sheet:
                     f"expand({f!r}, sample=SAMPLES)" if "{sample}" in f else repr(f) for f in files
                 )
             lines.append(f"    {key}: {items}")
-        if group := declared.get("group"):  # a cluster's submissions, also planned by Snakemake
-            lines.append(f"    group: {group[0]!r}")
+        if job.group:  # a cluster's submissions, also planned by Snakemake
+            lines.append(f"    group: {job.group!r}")
         if name != "all":
             lines.append('    shell: "true"')
     return "\n".join(lines) + "\n"
@@ -459,7 +465,7 @@ def mirror_of_plan(folder: Path, sheet: Path, configfile: Path, env: dict) -> Pa
         return f"dry run of one sample failed: {plan.stderr.strip()[-300:]}"
     mirror = folder / "mirror" / "Snakefile"
     mirror.parent.mkdir(exist_ok=True)
-    mirror.write_text(mirror_snakefile(planned_rules(plan.stdout + plan.stderr), fields[0], sheet))
+    mirror.write_text(mirror_snakefile(planned_jobs(plan.stdout + plan.stderr), fields[0], sheet))
     return mirror
 
 
