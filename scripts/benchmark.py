@@ -350,7 +350,9 @@ def annotate_job(out: Path, gtf: Path, index_dir: Path, env: dict) -> str:
     copy = out / "p3" / "job" / "big"
     shutil.rmtree(copy.parent, ignore_errors=True)
     shutil.copytree(p1 / "results" / "big", copy)
-    command = command.removeprefix("Shell command: ").replace("results/big/", f"{copy}/")
+    # every path of the sample's folder, the bare folder too (the steps' --outdir): nothing of P1's is
+    # read or written
+    command = re.sub(r"(?<![\w/.])results/big(?=[/\s]|$)", str(copy), command.removeprefix("Shell command: "))
     command = re.sub(r"--gtf \S+", f"--gtf {gtf}", command)
     command = re.sub(r"--index-dir \S+", f"--index-dir {index_dir}", command)
     job = measure(["bash", "-c", command], cwd=p1, env=env)
