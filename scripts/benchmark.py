@@ -407,10 +407,10 @@ def many_samples(folder: Path, n: int) -> Path:
 
 
 def mirror_snakefile(jobs: list[PlannedJob], sample: str, sheet: Path) -> str:
-    """A Snakefile with the plan's rules (one job each: the plan of a one-sample sheet), declared files (the sample's name made the wildcard; a
-    rule without it that names the sample's files names every sample's) and groups, and nothing
-    else: no config, no checks, no Python per job, shell `true`. What Snakemake alone costs for the
-    plan."""
+    """A Snakefile with the plan's rules (one job each: the plan of a one-sample sheet), declared
+    files (the sample's name made the wildcard; a rule without it that names the sample's files
+    names every sample's) and groups, and nothing else: no config, no checks, no Python per job,
+    shell `true`. What Snakemake alone costs for the plan."""
     from allfuse.samplesheet import sample_id_pattern
 
     sample_id = sample_id_pattern(REPO / "workflow" / "schemas")
