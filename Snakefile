@@ -20,6 +20,12 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/cohort.smk"
 
 
+# Once every job has finished: the process exits without waiting up to a second for Snakemake's
+# idle re-scheduling timers (allfuse.scheduler_timers; README "Speed").
+onsuccess:
+    cancel_rescheduling_timers()
+
+
 rule all:
     input:
         all_outputs(),

@@ -16,6 +16,7 @@ from allfuse.compression import sniff
 from allfuse.errors import LOG_ERROR_PATTERN, InputError, step_failed_line
 from allfuse.reference import check_reference
 from allfuse.samplesheet import load_samples, sample_id_pattern, validate_config
+from allfuse.snakemake_exit import cancel_rescheduling_timers, freeze_objects_at_exit
 
 
 def _fail(exc):
@@ -30,6 +31,8 @@ def _fail(exc):
 LINTING = not workflow.check_envvars
 # Once, before any job; not again in every job process (Snakemake parses the workflow per job).
 CHECK_FILES = workflow.is_main_process and not LINTING
+# Snakemake's process ends without walking its jobs' objects again (allfuse.snakemake_exit).
+freeze_objects_at_exit()
 
 try:
     _source = ", ".join(map(str, workflow.config_settings.configfiles)) or "config/config.yaml"
