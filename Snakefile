@@ -21,7 +21,7 @@ include: "workflow/rules/cohort.smk"
 
 
 # Once every job has finished: the process exits without waiting up to a second for Snakemake's
-# idle re-scheduling timers (allfuse.scheduler_timers; README "Speed").
+# idle re-scheduling timers (allfuse.snakemake_exit; README "Speed").
 onsuccess:
     cancel_rescheduling_timers()
 

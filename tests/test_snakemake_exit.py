@@ -1,8 +1,10 @@
-"""The workflow's onsuccess handler cancels Snakemake's own re-scheduling timers, and only those.
+"""How the workflow's Snakemake process ends (allfuse.snakemake_exit, README "Speed").
 
-The timers are made by the installed Snakemake's JobScheduler._schedule_reevalutation itself, on a
-stand-in scheduler that has only the semaphore the timer releases: if a Snakemake upgrade renames
-or changes it, this test fails rather than the run silently waiting again (README "Speed")."""
+The onsuccess handler cancels Snakemake's own re-scheduling timers, and only those. The timers are
+made by the installed Snakemake's JobScheduler._schedule_reevalutation itself, on a stand-in
+scheduler that has only the semaphore the timer releases: if a Snakemake upgrade renames or changes
+it, this test fails rather than the run silently waiting again. And the objects are frozen at exit,
+in a real interpreter's exit, not before."""
 
 from __future__ import annotations
 

@@ -12,10 +12,11 @@ Two costs came after the last job in every run, measured on the benchmark's runs
   the plan had been printed: about 430,000 objects tracked by the garbage collector, most of them
   Snakemake's jobs and their files, in reference cycles. :func:`freeze_objects_at_exit` registers
   :func:`gc.freeze` to run at exit (0.04 s then): the final collections skip those objects, and
-  what lies in cycles is left to the operating system rather than collected. The only loss that
-  could bring is an unclosed file's unwritten buffer; at that point the process has no file open
-  for writing but its standard output and error, which Python flushes itself (checked through
-  ``/proc/self/fd`` on Snakemake 9.27's real and dry runs of this workflow).
+  what lies in cycles is left to the operating system rather than collected. What that could lose
+  is what such an object's finalizer would still do, chiefly writing an unclosed file's buffer; at
+  that point the process has no file open for writing but its standard output and error, which
+  Python flushes itself (checked through ``/proc/self/fd`` on Snakemake 9.27's real and dry runs of
+  this workflow).
 """
 
 from __future__ import annotations
